@@ -1,0 +1,75 @@
+// Package board is tinyboard's vocabulary: a Message, the Store that keeps
+// messages, the errors a Store or a client can cause, and the rules a
+// message must follow. It knows nothing of HTTP or AWS, so the web handlers,
+// the in-memory store and the DynamoDB store all speak in its words.
+package board
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// A Message is one post on the board.
+type Message struct {
+	// ID is the one-time id the message was saved under (a ULID). A second
+	// save with the same ID returns the first message instead of a copy.
+	ID string `json:"id"`
+	// Text is the message as the user wrote it, with line breaks as "\n".
+	Text string `json:"text"`
+	// Posted is when the store saved the message, in UTC. Pages are ordered
+	// by it, not by ID, so a form opened long ago still posts at the bottom.
+	Posted time.Time `json:"posted"`
+}
+
+// A Page is a run of consecutive messages, oldest first.
+type Page struct {
+	Messages []Message
+	// Older is the cursor of the page before this one, or "" when there are
+	// no older messages.
+	Older string
+}
+
+// Store keeps the board's messages. Implementations must be safe for
+// concurrent use, and must give up when ctx is done.
+type Store interface {
+	// Save stores a message with the given id and text and returns it with
+	// its Posted time set by the store. If a message with that id is already
+	// stored, Save stores nothing and returns the stored message, so a
+	// retried submission is answered exactly like the first one.
+	Save(ctx context.Context, id, text string) (Message, error)
+
+	// Page returns up to limit of the newest messages posted before cursor
+	// (the newest of all when cursor is ""), oldest first.
+	Page(ctx context.Context, cursor string, limit int) (Page, error)
+
+	// Clear hides every message saved before it returns; messages saved
+	// after it are shown.
+	Clear(ctx context.Context) error
+}
+
+// ErrInvalid is wrapped by every error that a client caused and can fix;
+// the error's text says what to fix and is safe to show.
+var ErrInvalid = errors.New("invalid input")
+
+// ErrUnavailable is wrapped by a Store's errors when the storage behind it
+// failed or timed out; the client may try again.
+var ErrUnavailable = errors.New("storage unavailable")
+
+// Invalid returns an error wrapping ErrInvalid whose text is the sentence
+// formatted from format and args.
+func Invalid(format string, args ...any) error {
+	return &inputError{msg: fmt.Sprintf(format, args...)}
+}
+
+type inputError struct{ msg string }
+
+func (e *inputError) Error() string { return e.msg }
+func (e *inputError) Unwrap() error { return ErrInvalid }
+
+// Unavailable wraps err, the failure of a storage call, so that it matches
+// ErrUnavailable while keeping its cause for the logs.
+func Unavailable(err error) error {
+	return fmt.Errorf("%w: %w", ErrUnavailable, err)
+}

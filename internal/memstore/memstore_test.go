@@ -1,0 +1,28 @@
+package memstore_test
+
+import (
+	"testing"
+	"time"
+
+	"tinyboard/internal/board"
+	"tinyboard/internal/memstore"
+	"tinyboard/internal/storetest"
+)
+
+func TestContract(t *testing.T) {
+	storetest.Suite{
+		New:  func(testing.TB) board.Store { return memstore.New() },
+		Many: 2000,
+	}.Run(t)
+}
+
+func TestPostedNeverGoesBackwards(t *testing.T) {
+	clock := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	st := memstore.NewWithClock(func() time.Time { return clock })
+	a, _ := st.Save(t.Context(), board.NewID(time.Now()), "a")
+	clock = clock.Add(-time.Hour) // the wall clock steps back
+	b, _ := st.Save(t.Context(), board.NewID(time.Now()), "b")
+	if !b.Posted.After(a.Posted) {
+		t.Errorf("second message posted %v, first %v; want the second after the first", b.Posted, a.Posted)
+	}
+}
