@@ -1,0 +1,170 @@
+package web
+
+import (
+	"context"
+	"crypto/subtle"
+	"net/http"
+	"strings"
+	"time"
+
+	"tinyboard/internal/board"
+)
+
+// boardView is what the board page shows.
+type boardView struct {
+	Messages  []board.Message
+	Older     string // cursor of the previous page, "" on the oldest
+	Paged     bool   // showing an older page, not the newest
+	ID        string // the one-time id of this page's New Message form
+	NeedToken bool   // the Clear form asks for the clear token
+	MaxChars  int
+}
+
+// pageJSON is the JSON answer to GET /board.
+type pageJSON struct {
+	Messages []board.Message `json:"messages"`
+	Older    string          `json:"older,omitempty"`
+}
+
+// handleBoardGet serves a page of the board: the newest messages, or those
+// before ?before=CURSOR, as HTML or, for Accept: application/json, JSON.
+func handleBoardGet(cfg BoardConfig, rs *responder) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Vary", "Accept")
+		cursor := r.URL.Query().Get("before")
+		page, err := callStore(r.Context(), cfg.StoreTimeout, func(ctx context.Context) (board.Page, error) {
+			return cfg.Store.Page(ctx, cursor, cfg.PageSize)
+		})
+		if err != nil {
+			rs.fail(w, r, err)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-cache")
+		if clientFormat(r) == formatJSON {
+			if page.Messages == nil {
+				page.Messages = []board.Message{}
+			}
+			rs.json(w, http.StatusOK, pageJSON{Messages: page.Messages, Older: page.Older})
+			return
+		}
+		rs.html(w, r, http.StatusOK, "board.html", boardView{
+			Messages:  page.Messages,
+			Older:     page.Older,
+			Paged:     cursor != "",
+			ID:        board.NewID(cfg.Now()),
+			NeedToken: cfg.ClearToken != "",
+			MaxChars:  cfg.MaxChars,
+		})
+	})
+}
+
+// handleBoardPost saves a message or clears the board. Browsers and curl
+// are sent back to the board (Post/Redirect/Get); JSON clients get the
+// stored message (201) or nothing (204).
+func handleBoardPost(cfg BoardConfig, rs *responder) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		sub, err := decodeSubmission(w, r)
+		if err != nil {
+			rs.fail(w, r, err)
+			return
+		}
+		switch {
+		case sub.clear:
+			if !clearAllowed(cfg.ClearToken, sub.token, r) {
+				rs.fail(w, r, reject(errForbidden, "Clearing this board needs its clear token: send it in the token field or as Authorization: Bearer <token>."))
+				return
+			}
+			_, err := callStore(r.Context(), cfg.StoreTimeout, func(ctx context.Context) (struct{}, error) {
+				return struct{}{}, cfg.Store.Clear(ctx)
+			})
+			if err != nil {
+				rs.fail(w, r, err)
+				return
+			}
+			if clientFormat(r) == formatJSON {
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+			seeBoard(w, "Cleared the board.")
+		case sub.hasMessage:
+			text, err := board.CleanText(sub.message, cfg.MaxChars)
+			if err != nil {
+				rs.fail(w, r, err)
+				return
+			}
+			now := cfg.Now()
+			id := sub.id
+			if !board.UsableID(id, now) {
+				id = board.NewID(now)
+			}
+			m, err := callStore(r.Context(), cfg.StoreTimeout, func(ctx context.Context) (board.Message, error) {
+				return cfg.Store.Save(ctx, id, text)
+			})
+			if err != nil {
+				rs.fail(w, r, err)
+				return
+			}
+			if clientFormat(r) == formatJSON {
+				rs.json(w, http.StatusCreated, m)
+				return
+			}
+			seeBoard(w, "Saved your message.")
+		default:
+			rs.fail(w, r, board.Invalid("The request has neither a message nor a clear field: send message=... to post, or clear= to clear the board."))
+		}
+	})
+}
+
+// seeBoard sends a browser or curl back to the board page. The Location is
+// relative, so it stays under any path prefix the board is served at.
+func seeBoard(w http.ResponseWriter, done string) {
+	w.Header().Set("Location", "board")
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusSeeOther)
+	w.Write([]byte(done + " See board\n"))
+}
+
+// clearAllowed reports whether a request may clear the board: always when
+// no token is configured, as in the book; otherwise only with the token,
+// from the form or an Authorization: Bearer header.
+func clearAllowed(want, sent string, r *http.Request) bool {
+	if want == "" {
+		return true
+	}
+	if sent == "" {
+		if auth, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+			sent = strings.TrimSpace(auth)
+		}
+	}
+	return subtle.ConstantTimeCompare([]byte(sent), []byte(want)) == 1
+}
+
+// callStore runs one store call under its own deadline: timeout from now,
+// but never later than just before the request's own deadline (Lambda's),
+// so there is time left to answer. A store that ignores its context is
+// abandoned at the deadline, and the request is answered 503 all the same.
+func callStore[T any](ctx context.Context, timeout time.Duration, call func(context.Context) (T, error)) (T, error) {
+	if d, ok := ctx.Deadline(); ok {
+		const answerTime = 250 * time.Millisecond
+		timeout = min(timeout, time.Until(d)-answerTime)
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := call(ctx)
+		done <- result{v, err}
+	}()
+	select {
+	case res := <-done:
+		return res.v, res.err
+	case <-ctx.Done():
+		var zero T
+		return zero, board.Unavailable(ctx.Err())
+	}
+}

@@ -1,0 +1,105 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"tinyboard/internal/board"
+)
+
+// submission is a POST to /board, whichever of the three body formats it
+// came in.
+type submission struct {
+	message    string
+	hasMessage bool
+	clear      bool
+	id         string // the form's one-time id, if it sent one
+	token      string // the clear token, if it sent one
+}
+
+// jsonSubmission is the JSON body of a POST: {"message": "..."} or
+// {"clear": true}, with optional "id" and "token".
+type jsonSubmission struct {
+	Message *string `json:"message"`
+	Clear   bool    `json:"clear"`
+	ID      string  `json:"id"`
+	Token   string  `json:"token"`
+}
+
+const acceptedTypes = "Send the message as application/x-www-form-urlencoded (curl -d message=...), multipart/form-data, or application/json."
+
+// decodeSubmission reads the body of a POST through a 64 KiB limit and
+// decodes it by its Content-Type. Its errors say what to fix.
+func decodeSubmission(w http.ResponseWriter, r *http.Request) (submission, error) {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		return submission{}, reject(errUnsupportedType, "The request has no Content-Type. "+acceptedTypes)
+	}
+	mediaType, params, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return submission{}, reject(errUnsupportedType, "The Content-Type header could not be read. "+acceptedTypes)
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return submission{}, reject(errUnsupportedType, "The body is declared as "+cs+"; send it as UTF-8.")
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	switch mediaType {
+	case "application/x-www-form-urlencoded":
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return submission{}, err
+		}
+		values, err := url.ParseQuery(string(body))
+		if err != nil {
+			return submission{}, board.Invalid("The form data has a malformed percent-encoding; encode the message with curl --data-urlencode or a form.")
+		}
+		return fromValues(values), nil
+	case "multipart/form-data":
+		if err := r.ParseMultipartForm(MaxBodyBytes); err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				return submission{}, err
+			}
+			return submission{}, board.Invalid("The multipart form could not be read; send it as a browser or curl -F would.")
+		}
+		return fromValues(url.Values(r.MultipartForm.Value)), nil
+	case "application/json":
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return submission{}, err
+		}
+		if !utf8.Valid(body) {
+			return submission{}, board.Invalid("The JSON body is not valid UTF-8; send it encoded as UTF-8.")
+		}
+		var js jsonSubmission
+		if err := json.Unmarshal(body, &js); err != nil {
+			return submission{}, board.Invalid(`The JSON body could not be read; send an object such as {"message": "hello"} or {"clear": true}.`)
+		}
+		s := submission{clear: js.Clear, id: js.ID, token: js.Token}
+		if js.Message != nil {
+			s.message, s.hasMessage = *js.Message, true
+		}
+		return s, nil
+	}
+	return submission{}, reject(errUnsupportedType, "The board does not read "+mediaType+" bodies. "+acceptedTypes)
+}
+
+// fromValues reads a form: as in the book, a "clear" field (even empty)
+// clears, otherwise "message" is saved.
+func fromValues(v url.Values) submission {
+	_, clear := v["clear"]
+	_, hasMessage := v["message"]
+	return submission{
+		message:    v.Get("message"),
+		hasMessage: hasMessage,
+		clear:      clear,
+		id:         v.Get("id"),
+		token:      v.Get("token"),
+	}
+}

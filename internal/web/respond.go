@@ -1,0 +1,220 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"html/template"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+	"sync"
+
+	"tinyboard/internal/board"
+)
+
+// Errors the web layer adds to board's; reject wraps them with a sentence
+// for the client, and statusOf gives each its status.
+var (
+	errUnsupportedType = errors.New("unsupported content type")
+	errForbidden       = errors.New("forbidden")
+	errNotFound        = errors.New("not found")
+)
+
+// shownError is an error whose text is written for the client.
+type shownError struct {
+	msg  string
+	kind error
+}
+
+func (e *shownError) Error() string { return e.msg }
+func (e *shownError) Unwrap() error { return e.kind }
+
+// reject returns an error of the given kind that tells the client msg.
+func reject(kind error, msg string) error {
+	return &shownError{msg: msg, kind: kind}
+}
+
+// statusOf is the one place an error gets its HTTP status, and the
+// sentence the client is shown. Errors it does not know are internal:
+// the client sees only "internal error".
+func statusOf(err error) (int, string) {
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return http.StatusRequestEntityTooLarge, "The request body is too large: the board reads at most 64 KiB, so send a shorter message."
+	case errors.Is(err, board.ErrInvalid):
+		return http.StatusBadRequest, err.Error()
+	case errors.Is(err, errUnsupportedType):
+		return http.StatusUnsupportedMediaType, err.Error()
+	case errors.Is(err, errForbidden):
+		return http.StatusForbidden, err.Error()
+	case errors.Is(err, errNotFound):
+		return http.StatusNotFound, err.Error()
+	case errors.Is(err, board.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
+		return http.StatusServiceUnavailable, "The board's storage is not answering right now; try again in a moment."
+	}
+	return http.StatusInternalServerError, "internal error"
+}
+
+// format is the kind of answer a client asked for with its Accept header.
+type format int
+
+const (
+	formatText format = iota // curl and other clients
+	formatHTML               // browsers
+	formatJSON               // Accept: application/json
+)
+
+// clientFormat picks the answer format: JSON when the client names
+// application/json, HTML when it names text/html, plain text otherwise.
+func clientFormat(r *http.Request) format {
+	accept := strings.Join(r.Header.Values("Accept"), ",")
+	best, bestQ := formatText, 0.0
+	for part := range strings.SplitSeq(accept, ",") {
+		mediaType, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		q := 1.0
+		if v, ok := params["q"]; ok {
+			q = parseQ(v)
+		}
+		var f format
+		switch mediaType {
+		case "application/json":
+			f = formatJSON
+		case "text/html", "application/xhtml+xml":
+			f = formatHTML
+		default:
+			continue
+		}
+		if q > bestQ || (q == bestQ && f > best) {
+			best, bestQ = f, q
+		}
+	}
+	return best
+}
+
+// parseQ reads an Accept quality value; anything malformed counts as 0.
+func parseQ(v string) float64 {
+	var q float64
+	switch {
+	case v == "1" || strings.HasPrefix(v, "1."):
+		q = 1
+	case strings.HasPrefix(v, "0."):
+		scale := 0.1
+		for _, c := range v[2:] {
+			if c < '0' || c > '9' {
+				return 0
+			}
+			q += float64(c-'0') * scale
+			scale /= 10
+		}
+	}
+	return q
+}
+
+// responder writes answers: rendered templates, JSON, text, and errors in
+// the client's format.
+type responder struct {
+	tmpl *template.Template
+	log  *slog.Logger
+}
+
+// bufferPool holds render buffers so a page costs no fresh allocation of
+// its full size.
+var bufferPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// html renders the named template into a buffer and only then writes it,
+// so a template error is a clean 500, never half a page.
+func (rs *responder) html(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	buf := bufferPool.Get().(*bytes.Buffer)
+	defer bufferPool.Put(buf)
+	buf.Reset()
+	if err := rs.tmpl.ExecuteTemplate(buf, name, data); err != nil {
+		rs.log.ErrorContext(r.Context(), "render", "template", name, "err", err)
+		rs.text(w, http.StatusInternalServerError, "internal error")
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// json writes v as a JSON answer.
+func (rs *responder) json(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		rs.log.Error("encode json", "err", err)
+		rs.text(w, http.StatusInternalServerError, "internal error")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(append(body, '\n'))
+}
+
+// text writes a one-line plain-text answer.
+func (rs *responder) text(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write([]byte(msg + "\n"))
+}
+
+// errorView is what the error page shows.
+type errorView struct {
+	Status  int
+	Title   string
+	Message string
+	Home    string
+	Board   string
+}
+
+// fail answers err in the client's format, with the status statusOf
+// gives it. Internal errors are logged, never shown.
+func (rs *responder) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status, msg := statusOf(err)
+	if status >= 500 {
+		rs.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
+	}
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "1")
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	switch clientFormat(r) {
+	case formatJSON:
+		rs.json(w, status, map[string]string{"error": msg})
+	case formatHTML:
+		root := rootOf(r.URL.Path)
+		rs.html(w, r, status, "error.html", errorView{
+			Status:  status,
+			Title:   http.StatusText(status),
+			Message: msg,
+			Home:    root,
+			Board:   root + "board",
+		})
+	default:
+		rs.text(w, status, msg)
+	}
+}
+
+// rootOf returns the relative link from path back to the site's root:
+// "./" from "/board", "../" from "/a/b". It keeps links working when the
+// site lives under a prefix such as a REST API's "/Prod/".
+func rootOf(path string) string {
+	depth := strings.Count(path, "/") - 1
+	if depth <= 0 {
+		return "./"
+	}
+	return strings.Repeat("../", depth)
+}
+
+// handleNotFound answers every path nothing else serves.
+func handleNotFound(rs *responder) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rs.fail(w, r, reject(errNotFound, "There is no page at this address; the links below lead home and to the board."))
+	})
+}
