@@ -9,3 +9,11 @@ func addBoardRoutes(mux *http.ServeMux, cfg BoardConfig, r *responder) {
 	mux.Handle("POST /board", handleBoardPost(cfg, r))
 	mux.Handle("GET /{path...}", handleNotFound(r))
 }
+
+// addPagesRoutes registers every route the static function serves.
+func addPagesRoutes(mux *http.ServeMux, rs *responder, files map[string]*file) {
+	mux.Handle("GET /{$}", files["index.html"])
+	mux.Handle("GET /hello", handleHello(rs))
+	mux.Handle("GET /request", handleRequest(rs))
+	mux.Handle("GET /{path...}", handleFile(rs, files))
+}

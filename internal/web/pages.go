@@ -1,0 +1,170 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"mime"
+	"net/http"
+	"path"
+	"slices"
+	"strings"
+	"time"
+)
+
+//go:embed site
+var siteFS embed.FS
+
+// pagesRendered are the templates rendered once, at construction, into
+// files of the site: they change only when the binary does.
+var pagesRendered = map[string]string{
+	"index.html": "index.html",
+	"page.html":  "page.html",
+}
+
+// file is one file of the site, ready to serve.
+type file struct {
+	name        string
+	body        []byte
+	contentType string
+	etag        string
+	cache       string
+}
+
+// newFile hashes body into an ETag and picks the headers for name.
+func newFile(name string, body []byte) *file {
+	sum := sha256.Sum256(body)
+	f := &file{
+		name:        name,
+		body:        body,
+		contentType: mime.TypeByExtension(path.Ext(name)),
+		etag:        `"` + hex.EncodeToString(sum[:12]) + `"`,
+		cache:       "public, max-age=86400",
+	}
+	switch path.Ext(name) {
+	case ".html":
+		f.contentType = "text/html; charset=utf-8"
+		f.cache = "public, max-age=60, must-revalidate"
+	case ".css":
+		f.contentType = "text/css; charset=utf-8"
+	case ".ico":
+		f.contentType = "image/x-icon"
+	}
+	if f.contentType == "" {
+		f.contentType = "application/octet-stream"
+	}
+	return f
+}
+
+// ServeHTTP answers with the file, honouring If-None-Match (304) and HEAD.
+func (f *file) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", f.contentType)
+	h.Set("ETag", f.etag)
+	h.Set("Cache-Control", f.cache)
+	http.ServeContent(w, r, f.name, time.Time{}, bytes.NewReader(f.body))
+}
+
+// NewPages returns the handler of the static function: the tiny website
+// (home, second page, style sheet, image, icon), /hello, /request, and a
+// 404 page for anything else. Every file is read and hashed here, once, so
+// a request never touches anything but memory, and no path can reach
+// outside the embedded site.
+func NewPages(logger *slog.Logger) (http.Handler, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	tmpl, err := parseTemplates()
+	if err != nil {
+		return nil, err
+	}
+	rs := &responder{tmpl: tmpl, log: logger}
+	files := make(map[string]*file)
+	err = fs.WalkDir(siteFS, "site", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		body, err := siteFS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		name := strings.TrimPrefix(p, "site/")
+		files[name] = newFile(name, body)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("web: read site: %w", err)
+	}
+	for name, tmplName := range pagesRendered {
+		var buf bytes.Buffer
+		if err := tmpl.ExecuteTemplate(&buf, tmplName, nil); err != nil {
+			return nil, fmt.Errorf("web: render %s: %w", name, err)
+		}
+		files[name] = newFile(name, buf.Bytes())
+	}
+	mux := http.NewServeMux()
+	addPagesRoutes(mux, rs, files)
+	return secure(mux), nil
+}
+
+// handleFile serves the site file the path names, or the 404 page.
+func handleFile(rs *responder, files map[string]*file) http.Handler {
+	notFound := handleNotFound(rs)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f, ok := files[r.PathValue("path")]
+		if !ok {
+			notFound.ServeHTTP(w, r)
+			return
+		}
+		f.ServeHTTP(w, r)
+	})
+}
+
+// handleHello is the book's EG15-02: one fixed page.
+func handleHello(rs *responder) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=60")
+		rs.html(w, r, http.StatusOK, "hello.html", nil)
+	})
+}
+
+// header is one header line of a request.
+type header struct{ Name, Value string }
+
+// requestView is what /request shows.
+type requestView struct {
+	Method, Target, Proto, RemoteAddr string
+	BodyLength                        int64
+	Headers                           []header
+}
+
+// handleRequest is the book's EG15-01, which printed the request it
+// received: here the request is shown back to the client, escaped.
+func handleRequest(rs *responder) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, err := io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+		if err != nil {
+			rs.fail(w, r, err)
+			return
+		}
+		target := r.RequestURI
+		if target == "" {
+			target = r.URL.RequestURI()
+		}
+		v := requestView{Method: r.Method, Target: target, Proto: r.Proto, RemoteAddr: r.RemoteAddr, BodyLength: n}
+		v.Headers = append(v.Headers, header{"Host", r.Host})
+		for name, values := range r.Header {
+			for _, value := range values {
+				v.Headers = append(v.Headers, header{name, value})
+			}
+		}
+		slices.SortStableFunc(v.Headers, func(a, b header) int { return strings.Compare(a.Name, b.Name) })
+		w.Header().Set("Cache-Control", "no-store")
+		rs.html(w, r, http.StatusOK, "request.html", v)
+	})
+}

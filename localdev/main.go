@@ -1,0 +1,146 @@
+// Command localdev serves tinyboard on a laptop: the board and the tiny
+// website on one port, with the same handlers the Lambda functions run,
+// and messages kept in memory (or in DynamoDB with -store dynamodb).
+//
+//	go run ./localdev            # then open http://localhost:8080/board
+//	go run ./localdev -v         # also print every request, as the book's socket server did
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"tinyboard/internal/board"
+	"tinyboard/internal/memstore"
+	"tinyboard/internal/web"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "localdev:", err)
+		os.Exit(1)
+	}
+}
+
+// run starts the server and serves until ctx is done, then shuts down
+// gracefully. Tests call it with their own arguments, environment and
+// output.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	flags := flag.NewFlagSet("localdev", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	addr := flags.String("addr", "localhost:8080", "listen address")
+	storeKind := flags.String("store", "memory", "where messages are kept: memory or dynamodb")
+	verbose := flags.Bool("v", false, "print each request line and its headers")
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := boardConfig(getenv)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	cfg.Logger = logger
+
+	switch *storeKind {
+	case "memory":
+		cfg.Store = memstore.New()
+	default:
+		return fmt.Errorf("unknown -store %q: use memory or dynamodb", *storeKind)
+	}
+
+	boardHandler, err := web.NewBoard(cfg)
+	if err != nil {
+		return err
+	}
+	pagesHandler, err := web.NewPages(logger)
+	if err != nil {
+		return err
+	}
+	handler := web.NewSite(boardHandler, pagesHandler)
+	handler = web.LogRequests(logger, nil)(handler)
+	if *verbose {
+		handler = web.PrintRequests(stdout)(handler)
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      15 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(stdout, "Open your browser and connect to: http://%s/board\n", displayAddr(ln.Addr()))
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	fmt.Fprintln(stdout, "Stopped.")
+	return nil
+}
+
+// boardConfig reads the board's settings from the environment.
+func boardConfig(getenv func(string) string) (web.BoardConfig, error) {
+	cfg := web.BoardConfig{
+		ClearToken: getenv("CLEAR_TOKEN"),
+		PageSize:   board.DefaultPageSize,
+		MaxChars:   board.DefaultMaxChars,
+	}
+	for _, setting := range []struct {
+		name string
+		dst  *int
+	}{{"PAGE_SIZE", &cfg.PageSize}, {"MESSAGE_MAX_CHARS", &cfg.MaxChars}} {
+		v := getenv(setting.name)
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100000 {
+			return cfg, fmt.Errorf("%s=%q: want a whole number from 1 to 100000", setting.name, v)
+		}
+		*setting.dst = n
+	}
+	return cfg, nil
+}
+
+// displayAddr turns the listener's address into one a browser can open:
+// "localhost:8080" rather than "127.0.0.1:8080" or "[::]:8080".
+func displayAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok || tcp.IP.IsLoopback() || tcp.IP.IsUnspecified() {
+		if ok {
+			return net.JoinHostPort("localhost", strconv.Itoa(tcp.Port))
+		}
+	}
+	return a.String()
+}
