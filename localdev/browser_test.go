@@ -112,3 +112,39 @@ func TestBrowserSavesShowsAndClears(t *testing.T) {
 		t.Errorf("board after Clear Messages shows %q, want it empty", got)
 	}
 }
+
+func TestBrowserWalksTheTinyWebsite(t *testing.T) {
+	ctx := browsertest.Chromium(t)
+	s := start(t, nil)
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL)); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		click   string // link to click, by its text
+		heading string // the h1 of the page it leads to
+	}{
+		{"", "Welcome to tinyboard"},
+		{"The second page", "The second page"},
+		{"Back to the home page", "Welcome to tinyboard"},
+		{"The Tiny Message Board", "Tiny Message Board"},
+	}
+	for _, step := range steps {
+		if step.click != "" {
+			link := `//main//a[normalize-space()="` + step.click + `"]`
+			if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`void (document.body.dataset.stale = "yes")`)); err != nil {
+				t.Fatal(err)
+			}
+			if err := chromedp.Do(ctx, chromedp.Click(link), chromedp.WaitVisible(chromedp.CSS("body:not([data-stale]) h1"))); err != nil {
+				t.Fatalf("click %q: %v", step.click, err)
+			}
+		}
+		got, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
+		if err != nil || got != step.heading {
+			t.Fatalf("after clicking %q the heading is %q, %v; want %q", step.click, got, err, step.heading)
+		}
+	}
+	loaded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const s = getComputedStyle(document.querySelector("button#save")); return s.backgroundColor !== "rgba(0, 0, 0, 0)" && s.borderRadius !== "0px"; })()`))
+	if err != nil || !loaded {
+		t.Errorf("the board page's style sheet did not apply (%v)", err)
+	}
+}
