@@ -21,7 +21,6 @@ import (
 	"syscall"
 	"time"
 
-	"tinyboard/internal/board"
 	"tinyboard/internal/memstore"
 	"tinyboard/internal/web"
 )
@@ -47,7 +46,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := boardConfig(getenv)
+	cfg, err := web.ConfigFromEnv(getenv)
 	if err != nil {
 		return err
 	}
@@ -107,30 +106,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	fmt.Fprintln(stdout, "Stopped.")
 	return nil
-}
-
-// boardConfig reads the board's settings from the environment.
-func boardConfig(getenv func(string) string) (web.BoardConfig, error) {
-	cfg := web.BoardConfig{
-		ClearToken: getenv("CLEAR_TOKEN"),
-		PageSize:   board.DefaultPageSize,
-		MaxChars:   board.DefaultMaxChars,
-	}
-	for _, setting := range []struct {
-		name string
-		dst  *int
-	}{{"PAGE_SIZE", &cfg.PageSize}, {"MESSAGE_MAX_CHARS", &cfg.MaxChars}} {
-		v := getenv(setting.name)
-		if v == "" {
-			continue
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 100000 {
-			return cfg, fmt.Errorf("%s=%q: want a whole number from 1 to 100000", setting.name, v)
-		}
-		*setting.dst = n
-	}
-	return cfg, nil
 }
 
 // displayAddr turns the listener's address into one a browser can open:
