@@ -1,0 +1,17 @@
+package dynamostore
+
+import (
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+)
+
+// SetClock makes s stamp messages and judge expiry with now(); call it
+// before s is used.
+func SetClock(s *Store, now func() time.Time) { s.now = now }
+
+// Client returns the client s uses, for tests that look at the table.
+func Client(s *Store) *dynamodb.Client { return s.client }
+
+// Table returns the name of s's table.
+func Table(s *Store) string { return s.table }

@@ -1,0 +1,140 @@
+package dynamostore_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+	"tinyboard/internal/board"
+
+	"tinyboard/internal/dynalite"
+	"tinyboard/internal/dynamostore"
+	"tinyboard/internal/storetest"
+)
+
+// dynalite cannot show DynamoDB's own TTL deletion (it has no
+// UpdateTimeToLive and never expires items), nor a BatchWriteItem that
+// leaves items unprocessed under throttling; Purge's resending of those is
+// not exercised here.
+
+func TestPurgeReclaimsClearedItems(t *testing.T) {
+	endpoint := dynalite.Start(t)
+	st := newStore(t, endpoint, dynamostore.Config{})
+	if n, err := st.Purge(testCtx(t)); n != 0 || err != nil {
+		t.Fatalf("Purge of a board never cleared = %d, %v; want 0, nil", n, err)
+	}
+
+	storetest.SaveN(t, st, "first", 30)
+	stale, err := st.Page(testCtx(t), "", 10)
+	if err != nil || stale.Older == "" {
+		t.Fatalf("Page(\"\", 10) of 30 = older %q, %v; want an older cursor", stale.Older, err)
+	}
+	if err := st.Clear(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	storetest.SaveN(t, st, "second", 5)
+	if err := st.Clear(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	kept := storetest.SaveN(t, st, "kept", 7)
+	if got, want := countItems(t, st), 30+5+7+2; got != want {
+		t.Fatalf("table holds %d items before Purge, want %d (42 messages, 2 clear markers)", got, want)
+	}
+
+	n, err := st.Purge(testCtx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 30 + 5 + 1; n != want {
+		t.Errorf("Purge deleted %d items, want %d (35 cleared messages and the older marker)", n, want)
+	}
+	if got, want := countItems(t, st), 7+1; got != want {
+		t.Errorf("table holds %d items after Purge, want %d (the 7 messages since the clear and its marker)", got, want)
+	}
+	if got, want := texts(storetest.All(t, st, 3)), texts(kept); !slices.Equal(got, want) {
+		t.Errorf("board after Purge = %q, want %q", got, want)
+	}
+	// A link to older messages kept from before the clear leads nowhere.
+	p, err := st.Page(testCtx(t), stale.Older, 10)
+	if err != nil || len(p.Messages) != 0 || p.Older != "" {
+		t.Errorf("Page(cursor from before the clear) after Purge = %q (older %q), %v; want an empty page", texts(p.Messages), p.Older, err)
+	}
+	if n, err := st.Purge(testCtx(t)); n != 0 || err != nil {
+		t.Errorf("second Purge = %d, %v; want 0, nil", n, err)
+	}
+}
+
+func TestPurgeManyInBatches(t *testing.T) {
+	endpoint := dynalite.Start(t)
+	m := newMeter()
+	st := newStore(t, endpoint, dynamostore.Config{}, m.option)
+	saveMany(t, st, 260)
+	if err := st.Clear(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	m.reset()
+	n, err := st.Purge(testCtx(t))
+	if err != nil || n != 260 {
+		t.Fatalf("Purge = %d, %v; want 260, nil", n, err)
+	}
+	calls, _, _, _ := m.read()
+	// One Query for the marker, three key pages of 100, 11 batches of ≤ 25.
+	if got, want := calls["BatchWriteItem"], 11; got != want {
+		t.Errorf("Purge of 260 sent %d BatchWriteItem requests, want %d", got, want)
+	}
+	if got := countItems(t, st); got != 1 {
+		t.Errorf("table holds %d items after Purge, want 1 (the marker)", got)
+	}
+}
+
+func TestExpiredMessagesAreSkipped(t *testing.T) {
+	endpoint := dynalite.Start(t)
+	st := newStore(t, endpoint, dynamostore.Config{Retention: time.Hour})
+	now := time.Now()
+	clock := now.Add(-2 * time.Hour)
+	dynamostore.SetClock(st, func() time.Time { return clock })
+	storetest.SaveN(t, st, "expired", 3)
+	clock = now
+	fresh := storetest.SaveN(t, st, "fresh", 2)
+
+	p, err := st.Page(testCtx(t), "", 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := texts(p.Messages), texts(fresh); !slices.Equal(got, want) || p.Older != "" {
+		t.Errorf("Page = %q (older %q), want %q and no older cursor: items past their TTL are not shown", got, p.Older, want)
+	}
+	// Page by page, the expired items make pages short, but the cursor
+	// moves on past them and the walk ends.
+	if got, want := texts(storetest.All(t, st, 1)), texts(fresh); !slices.Equal(got, want) {
+		t.Errorf("walking pages of 1 = %q, want %q", got, want)
+	}
+}
+
+func TestPagesBeyondOneMegabyteGoOn(t *testing.T) {
+	endpoint := dynalite.Start(t)
+	st := newStore(t, endpoint, dynamostore.Config{})
+	// 600 messages of 1,000 emoji: more than one Query may return (1 MB),
+	// as DynamoDB counts them (4,000 bytes each) and as dynalite does
+	// (2,000 UTF-16 code units each).
+	long := strings.Repeat("🙂", 1000)
+	var want []string
+	for i := range 600 {
+		text := fmt.Sprintf("%d %s", i, long)
+		if _, err := st.Save(testCtx(t), board.NewID(time.Now()), text); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, text)
+	}
+	p, err := st.Page(testCtx(t), "", 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Messages) == 600 || p.Older == "" {
+		t.Fatalf("Page(\"\", 1000) = %d messages (older %q), want fewer than 600 and an older cursor: the Query stops at 1 MB", len(p.Messages), p.Older)
+	}
+	if got := texts(storetest.All(t, st, 1000)); !slices.Equal(got, want) {
+		t.Errorf("pages of up to 1000 held %d messages, want all 600 in order", len(got))
+	}
+}

@@ -1,0 +1,90 @@
+package dynamostore_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"tinyboard/internal/board"
+	"tinyboard/internal/dynalite"
+	"tinyboard/internal/dynamostore"
+)
+
+func TestCreateTable(t *testing.T) {
+	endpoint := dynalite.Start(t)
+	st := newStore(t, endpoint, dynamostore.Config{})
+	if err := st.CreateTable(testCtx(t)); err != nil {
+		t.Fatalf("CreateTable on an existing table: %v, want nil", err)
+	}
+	out, err := dynamostore.Client(st).DescribeTable(testCtx(t), &dynamodb.DescribeTableInput{TableName: aws.String(dynamostore.Table(st))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl := out.Table
+	if got, want := keys(tbl.KeySchema), dynamostore.PartitionKey+" HASH, "+dynamostore.SortKey+" RANGE"; got != want {
+		t.Errorf("key schema = %s, want %s", got, want)
+	}
+	if len(tbl.LocalSecondaryIndexes) != 1 {
+		t.Fatalf("table has %d local secondary indexes, want 1", len(tbl.LocalSecondaryIndexes))
+	}
+	ix := tbl.LocalSecondaryIndexes[0]
+	if got, want := aws.ToString(ix.IndexName)+": "+keys(ix.KeySchema), dynamostore.PostedIndex+": "+dynamostore.PartitionKey+" HASH, "+dynamostore.PostedKey+" RANGE"; got != want {
+		t.Errorf("index = %s, want %s", got, want)
+	}
+	if ix.Projection == nil || ix.Projection.ProjectionType != types.ProjectionTypeAll {
+		t.Errorf("index projection = %+v, want ALL", ix.Projection)
+	}
+	if s := tbl.BillingModeSummary; s != nil && s.BillingMode != types.BillingModePayPerRequest {
+		t.Errorf("billing mode = %s, want %s", s.BillingMode, types.BillingModePayPerRequest)
+	}
+	// dynalite has no UpdateTimeToLive: CreateTable went on without it.
+}
+
+func TestCreateTableRefusesAnotherSchema(t *testing.T) {
+	endpoint := dynalite.Start(t)
+	st := newStore(t, endpoint, dynamostore.Config{})
+	client := dynamostore.Client(st)
+	_, err := client.CreateTable(testCtx(t), &dynamodb.CreateTableInput{
+		TableName:            aws.String("other"),
+		BillingMode:          types.BillingModePayPerRequest,
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("id"), AttributeType: types.ScalarAttributeTypeS}},
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: types.KeyTypeHash}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := dynamostore.NewFromClient(client, dynamostore.Config{Table: "other"})
+	err = other.CreateTable(testCtx(t))
+	if err == nil || !strings.Contains(err.Error(), "key schema") {
+		t.Errorf("CreateTable on a table keyed by id = %v, want an error about its key schema", err)
+	}
+}
+
+func TestNewNeedsATable(t *testing.T) {
+	if _, err := dynamostore.New(testCtx(t), dynamostore.Config{Endpoint: "http://127.0.0.1:1"}); err == nil {
+		t.Error("New without a table name succeeded, want an error")
+	}
+}
+
+func TestNoTableIsUnavailable(t *testing.T) {
+	endpoint := dynalite.Start(t)
+	st, err := dynamostore.New(testCtx(t), dynamostore.Config{Endpoint: endpoint, Table: "missing"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Page(testCtx(t), "", 50); !errors.Is(err, board.ErrUnavailable) {
+		t.Errorf("Page on a missing table: error = %v, want one matching board.ErrUnavailable", err)
+	}
+}
+
+func keys(ks []types.KeySchemaElement) string {
+	var out []string
+	for _, k := range ks {
+		out = append(out, aws.ToString(k.AttributeName)+" "+string(k.KeyType))
+	}
+	return strings.Join(out, ", ")
+}
