@@ -2,11 +2,28 @@
 # `make test` runs every check, `make bench` measures.
 
 GO ?= go
+GOARCH ?= arm64
+# How a Lambda bootstrap is built: static, stripped, no RPC shim.
+LAMBDA_BUILD = CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) $(GO) build -tags lambda.norpc -trimpath -ldflags "-s -w"
 
-.PHONY: run test fmt-check vet staticcheck gotest bench
+.PHONY: run run-dynamodb dynamodb-local test fmt-check vet staticcheck gotest bench build build-BoardFunction build-StaticFunction
 
 run:
 	$(GO) run ./localdev
+
+# localdev with messages in DynamoDB: by default the local server that
+# `make dynamodb-local` starts, with the table created when missing.
+DYNAMODB_ENDPOINT ?= http://127.0.0.1:8000
+run-dynamodb:
+	DYNAMODB_ENDPOINT=$(DYNAMODB_ENDPOINT) $(GO) run ./localdev -store dynamodb -create-table
+
+# dynalite, a DynamoDB-compatible server, on 127.0.0.1:8000 (DYNAMODB_HOST
+# and DYNAMODB_PORT change that), keeping its data in infra/dynamodb-local/data.
+DYNAMODB_HOST ?= 127.0.0.1
+DYNAMODB_PORT ?= 8000
+dynamodb-local:
+	cd infra/dynamodb-local && { [ -d node_modules/dynalite ] || npm ci --no-audit --no-fund; } && \
+	node node_modules/dynalite/cli.js --host $(DYNAMODB_HOST) --port $(DYNAMODB_PORT) --path data
 
 test: fmt-check vet staticcheck gotest
 
@@ -25,3 +42,15 @@ gotest:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Both Lambda bootstraps under bin/ (GOARCH=amd64 make build for x86_64).
+build:
+	$(LAMBDA_BUILD) -o bin/board/bootstrap ./functions/board
+	$(LAMBDA_BUILD) -o bin/static/bootstrap ./functions/static
+
+# Called by `sam build` (BuildMethod: makefile) with ARTIFACTS_DIR set.
+build-BoardFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/board
+
+build-StaticFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/static

@@ -21,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	"tinyboard/internal/dynamostore"
 	"tinyboard/internal/memstore"
 	"tinyboard/internal/web"
 )
@@ -43,6 +44,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	addr := flags.String("addr", "localhost:8080", "listen address")
 	storeKind := flags.String("store", "memory", "where messages are kept: memory or dynamodb")
 	verbose := flags.Bool("v", false, "print each request line and its headers")
+	createTable := flags.Bool("create-table", false, "with -store dynamodb: create the table if it is missing")
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
@@ -56,6 +58,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch *storeKind {
 	case "memory":
 		cfg.Store = memstore.New()
+	case "dynamodb":
+		store, err := openDynamo(ctx, getenv, *createTable)
+		if err != nil {
+			return err
+		}
+		cfg.Store = purgeAfterClear{store, logger}
 	default:
 		return fmt.Errorf("unknown -store %q: use memory or dynamodb", *storeKind)
 	}
@@ -105,6 +113,54 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	fmt.Fprintln(stdout, "Stopped.")
+	return nil
+}
+
+// openDynamo opens the DynamoDB table named by BOARD_TABLE (default
+// "tinyboard") on DYNAMODB_ENDPOINT (default: AWS), creating it first
+// when asked to.
+func openDynamo(ctx context.Context, getenv func(string) string, create bool) (*dynamostore.Store, error) {
+	table := getenv("BOARD_TABLE")
+	if table == "" {
+		table = "tinyboard"
+	}
+	store, err := dynamostore.New(ctx, dynamostore.Config{Table: table, Endpoint: getenv("DYNAMODB_ENDPOINT")})
+	if err != nil {
+		return nil, err
+	}
+	if create {
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if err := store.CreateTable(ctx); err != nil {
+			return nil, fmt.Errorf("create table %s: %w", table, err)
+		}
+	}
+	return store, nil
+}
+
+// purgeAfterClear reclaims the storage of cleared messages in the
+// background after each clear, so the request that cleared never waits
+// for it.
+type purgeAfterClear struct {
+	*dynamostore.Store
+	log *slog.Logger
+}
+
+// Clear clears the board, then starts a purge of what it hid.
+func (p purgeAfterClear) Clear(ctx context.Context) error {
+	if err := p.Store.Clear(ctx); err != nil {
+		return err
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		n, err := p.Purge(ctx)
+		if err != nil {
+			p.log.Warn("purge after clear", "deleted", n, "err", err)
+			return
+		}
+		p.log.Info("purge after clear", "deleted", n)
+	}()
 	return nil
 }
 
