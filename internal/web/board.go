@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -144,6 +145,8 @@ func clearAllowed(want, sent string, r *http.Request) bool {
 // but never later than just before the request's own deadline (Lambda's),
 // so there is time left to answer. A store that ignores its context is
 // abandoned at the deadline, and the request is answered 503 all the same.
+// Any failure other than the client's own (board.ErrInvalid) counts as the
+// storage being unavailable, so it is a 503, never a 500.
 func callStore[T any](ctx context.Context, timeout time.Duration, call func(context.Context) (T, error)) (T, error) {
 	if d, ok := ctx.Deadline(); ok {
 		const answerTime = 250 * time.Millisecond
@@ -162,6 +165,9 @@ func callStore[T any](ctx context.Context, timeout time.Duration, call func(cont
 	}()
 	select {
 	case res := <-done:
+		if res.err != nil && !errors.Is(res.err, board.ErrInvalid) && !errors.Is(res.err, board.ErrUnavailable) {
+			res.err = board.Unavailable(res.err)
+		}
 		return res.v, res.err
 	case <-ctx.Done():
 		var zero T
