@@ -6,7 +6,7 @@ GOARCH ?= arm64
 # How a Lambda bootstrap is built: static, stripped, no RPC shim.
 LAMBDA_BUILD = CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) $(GO) build -tags lambda.norpc -trimpath -ldflags "-s -w"
 
-.PHONY: run run-dynamodb dynamodb-local test fmt-check vet staticcheck gotest bench build build-BoardFunction build-StaticFunction
+.PHONY: run run-dynamodb dynamodb-local test fmt-check vet staticcheck gotest bench build build-BoardFunction build-StaticFunction build-PurgeFunction
 
 run:
 	$(GO) run ./localdev
@@ -47,6 +47,7 @@ bench:
 build:
 	$(LAMBDA_BUILD) -o bin/board/bootstrap ./functions/board
 	$(LAMBDA_BUILD) -o bin/static/bootstrap ./functions/static
+	$(LAMBDA_BUILD) -o bin/purge/bootstrap ./functions/purge
 
 # Called by `sam build` (BuildMethod: makefile) with ARTIFACTS_DIR set.
 build-BoardFunction:
@@ -54,3 +55,6 @@ build-BoardFunction:
 
 build-StaticFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/static
+
+build-PurgeFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/purge

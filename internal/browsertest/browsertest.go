@@ -5,12 +5,13 @@ package browsertest
 
 import (
 	"context"
-	"os"
 	"os/exec"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"tinyboard/internal/testenv"
 )
 
 // candidates are the names Chromium is installed under.
@@ -28,7 +29,7 @@ func Chromium(tb testing.TB) context.Context {
 		}
 	}
 	if path == "" {
-		Missing(tb, "Chromium is not installed (apt-get install chromium); browser tests need it")
+		testenv.Missing(tb, "Chromium is not installed (apt-get install chromium); browser tests need it")
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
@@ -50,17 +51,7 @@ func Chromium(tb testing.TB) context.Context {
 		cancelAlloc()
 	})
 	if err := chromedp.Do(ctx); err != nil {
-		Missing(tb, "Chromium at "+path+" did not start: "+err.Error())
+		testenv.Missing(tb, "Chromium at "+path+" did not start: "+err.Error())
 	}
 	return ctx
-}
-
-// Missing skips tb because something outside Go is missing, or fails it
-// when CI=true, where everything must be present.
-func Missing(tb testing.TB, what string) {
-	tb.Helper()
-	if os.Getenv("CI") == "true" {
-		tb.Fatalf("%s (CI=true, so this fails instead of skipping)", what)
-	}
-	tb.Skip(what)
 }

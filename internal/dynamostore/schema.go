@@ -31,6 +31,33 @@ const (
 	TTLAttribute = "Expires"
 )
 
+// TableDefinition is the table -create-table makes and template.yaml
+// declares: string keys PK and SK, the local secondary index ByPosted on
+// Posted, on-demand billing.
+func TableDefinition(table string) *dynamodb.CreateTableInput {
+	return &dynamodb.CreateTableInput{
+		TableName:   aws.String(table),
+		BillingMode: types.BillingModePayPerRequest,
+		AttributeDefinitions: []types.AttributeDefinition{
+			{AttributeName: aws.String(PartitionKey), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String(SortKey), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String(PostedKey), AttributeType: types.ScalarAttributeTypeS},
+		},
+		KeySchema: []types.KeySchemaElement{
+			{AttributeName: aws.String(PartitionKey), KeyType: types.KeyTypeHash},
+			{AttributeName: aws.String(SortKey), KeyType: types.KeyTypeRange},
+		},
+		LocalSecondaryIndexes: []types.LocalSecondaryIndex{{
+			IndexName: aws.String(PostedIndex),
+			KeySchema: []types.KeySchemaElement{
+				{AttributeName: aws.String(PartitionKey), KeyType: types.KeyTypeHash},
+				{AttributeName: aws.String(PostedKey), KeyType: types.KeyTypeRange},
+			},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+		}},
+	}
+}
+
 // tableReadyTimeout bounds how long CreateTable waits for a new table.
 const tableReadyTimeout = 2 * time.Minute
 
@@ -44,27 +71,7 @@ func (s *Store) CreateTable(ctx context.Context) error {
 	var notFound *types.ResourceNotFoundException
 	switch {
 	case errors.As(err, &notFound):
-		_, err = s.client.CreateTable(ctx, &dynamodb.CreateTableInput{
-			TableName:   aws.String(s.table),
-			BillingMode: types.BillingModePayPerRequest,
-			AttributeDefinitions: []types.AttributeDefinition{
-				{AttributeName: aws.String(PartitionKey), AttributeType: types.ScalarAttributeTypeS},
-				{AttributeName: aws.String(SortKey), AttributeType: types.ScalarAttributeTypeS},
-				{AttributeName: aws.String(PostedKey), AttributeType: types.ScalarAttributeTypeS},
-			},
-			KeySchema: []types.KeySchemaElement{
-				{AttributeName: aws.String(PartitionKey), KeyType: types.KeyTypeHash},
-				{AttributeName: aws.String(SortKey), KeyType: types.KeyTypeRange},
-			},
-			LocalSecondaryIndexes: []types.LocalSecondaryIndex{{
-				IndexName: aws.String(PostedIndex),
-				KeySchema: []types.KeySchemaElement{
-					{AttributeName: aws.String(PartitionKey), KeyType: types.KeyTypeHash},
-					{AttributeName: aws.String(PostedKey), KeyType: types.KeyTypeRange},
-				},
-				Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
-			}},
-		})
+		_, err = s.client.CreateTable(ctx, TableDefinition(s.table))
 		var inUse *types.ResourceInUseException
 		if err != nil && !errors.As(err, &inUse) { // in use: created meanwhile
 			return unavailable(err, "create table %s", s.table)

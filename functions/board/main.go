@@ -1,0 +1,51 @@
+// Command board is the Lambda function that serves the Tiny Message Board
+// at /board, with messages in the DynamoDB table named by BOARD_TABLE
+// (on the server at DYNAMODB_ENDPOINT, when set). It builds its handler
+// once, at start-up, then serves invocations.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"tinyboard/internal/dynamostore"
+	"tinyboard/internal/lambdaproxy"
+	"tinyboard/internal/web"
+)
+
+func main() {
+	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	h, err := newHandler(context.Background(), os.Getenv, logger)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "board:", err)
+		os.Exit(1)
+	}
+	lambda.Start(lambdaproxy.New(h, logger))
+}
+
+// newHandler builds the board handler from the environment.
+func newHandler(ctx context.Context, getenv func(string) string, logger *slog.Logger) (http.Handler, error) {
+	cfg, err := web.ConfigFromEnv(getenv)
+	if err != nil {
+		return nil, err
+	}
+	table := getenv("BOARD_TABLE")
+	if table == "" {
+		return nil, fmt.Errorf("BOARD_TABLE is not set: name the DynamoDB table that holds the messages")
+	}
+	cfg.Store, err = dynamostore.New(ctx, dynamostore.Config{Table: table, Endpoint: getenv("DYNAMODB_ENDPOINT")})
+	if err != nil {
+		return nil, err
+	}
+	cfg.Logger = logger
+	h, err := web.NewBoard(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return web.LogRequests(logger, lambdaproxy.LogAttrs)(h), nil
+}
