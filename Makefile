@@ -6,7 +6,7 @@ GOARCH ?= arm64
 # How a Lambda bootstrap is built: static, stripped, no RPC shim.
 LAMBDA_BUILD = CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) $(GO) build -tags lambda.norpc -trimpath -ldflags "-s -w"
 
-.PHONY: run run-dynamodb dynamodb-local test fmt-check vet staticcheck gotest bench build build-BoardFunction build-StaticFunction build-PurgeFunction
+.PHONY: run run-dynamodb dynamodb-local test fmt-check vet staticcheck gotest bench build build-BoardFunction build-StaticFunction build-PurgeFunction sam-build local-api deploy
 
 run:
 	$(GO) run ./localdev
@@ -58,3 +58,14 @@ build-StaticFunction:
 
 build-PurgeFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/purge
+
+# The AWS SAM CLI targets need the SAM CLI; local-api also needs Docker,
+# deploy needs AWS credentials. Settings come from samconfig.toml.
+sam-build:
+	sam build
+
+local-api: sam-build
+	sam local start-api
+
+deploy: sam-build
+	sam deploy
