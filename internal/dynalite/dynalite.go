@@ -6,6 +6,9 @@
 //
 // A machine without Node.js or npm skips those tests, saying what is
 // missing; with CI=true they fail instead, so CI cannot pass without them.
+//
+// A Proxy put in front of the server lets a test make it fail on cue:
+// refuse connections, hang, or answer with another server's errors.
 package dynalite
 
 import (

@@ -3,15 +3,7 @@ package dynamostore_test
 import (
 	"context"
 	"errors"
-	"hash/crc32"
-	"io"
-	"net"
-	"net/http"
-	"net/http/httptest"
-	"strconv"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,139 +14,10 @@ import (
 	"tinyboard/internal/dynamostore"
 )
 
-// A proxy stands between a Store and its server on a loopback port, and
-// fails the way the test tells it to.
-type proxy struct {
-	addr string
-
-	mu     sync.Mutex
-	ln     net.Listener // nil while down
-	target string       // where connections go; "" answers nothing
-	conns  map[net.Conn]bool
-	wg     sync.WaitGroup
-}
-
-func newProxy(tb testing.TB, target string) *proxy {
-	tb.Helper()
-	p := &proxy{target: target, conns: make(map[net.Conn]bool)}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	p.addr = ln.Addr().String()
-	p.serve(ln)
-	tb.Cleanup(func() {
-		p.down()
-		p.wg.Wait()
-	})
-	return p
-}
-
-func (p *proxy) url() string { return "http://" + p.addr }
-
-func (p *proxy) serve(ln net.Listener) {
-	p.ln = ln
-	p.wg.Go(func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			p.mu.Lock()
-			if p.ln != ln {
-				p.mu.Unlock()
-				c.Close()
-				return
-			}
-			p.conns[c] = true
-			target := p.target
-			p.mu.Unlock()
-			p.wg.Go(func() { p.handle(c, target) })
-		}
-	})
-}
-
-func (p *proxy) handle(c net.Conn, target string) {
-	defer func() {
-		p.mu.Lock()
-		delete(p.conns, c)
-		p.mu.Unlock()
-		c.Close()
-	}()
-	if target == "" {
-		io.Copy(io.Discard, c) // read the request, never answer
-		return
-	}
-	up, err := net.DialTimeout("tcp", target, time.Second)
-	if err != nil {
-		return
-	}
-	defer up.Close()
-	done := make(chan struct{}, 2)
-	go func() { io.Copy(up, c); done <- struct{}{} }()
-	go func() { io.Copy(c, up); done <- struct{}{} }()
-	<-done
-}
-
-// dropConns closes every connection, so the next request opens a new one
-// and meets the proxy's new behaviour. Call it with p.mu held.
-func (p *proxy) dropConns() {
-	for c := range p.conns {
-		c.Close()
-	}
-}
-
-// down closes the port: connections are refused.
-func (p *proxy) down() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.ln != nil {
-		p.ln.Close()
-		p.ln = nil
-	}
-	p.dropConns()
-}
-
-// sendTo opens the port again, if closed, and sends new connections to
-// target; with target "", they are accepted and never answered.
-func (p *proxy) sendTo(tb testing.TB, target string) {
-	tb.Helper()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.target = target
-	p.dropConns()
-	if p.ln == nil {
-		ln, err := net.Listen("tcp", p.addr)
-		if err != nil {
-			tb.Fatalf("reopen the proxy's port: %v", err)
-		}
-		p.serve(ln)
-	}
-}
-
-const throttled = `{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"The level of configured provisioned throughput for the table was exceeded."}`
-
-// throttler is a server that answers every DynamoDB request as DynamoDB
-// does when a table is over its throughput, and counts the requests.
-func throttler(tb testing.TB) (addr string, requests *atomic.Int64) {
-	tb.Helper()
-	requests = new(atomic.Int64)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		requests.Add(1)
-		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-		w.Header().Set("X-Amz-Crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE([]byte(throttled))), 10))
-		w.WriteHeader(http.StatusBadRequest)
-		io.WriteString(w, throttled)
-	}))
-	tb.Cleanup(srv.Close)
-	return strings.TrimPrefix(srv.URL, "http://"), requests
-}
-
 func TestFaults(t *testing.T) {
-	dyn := strings.TrimPrefix(dynalite.Start(t), "http://")
-	px := newProxy(t, dyn)
+	px := dynalite.NewProxy(t, dynalite.Start(t))
 	m := newMeter()
-	st := newStore(t, px.url(), dynamostore.Config{}, m.option)
+	st := newStore(t, px.URL(), dynamostore.Config{}, m.option)
 
 	ops := []struct {
 		name string
@@ -178,7 +41,7 @@ func TestFaults(t *testing.T) {
 	}
 	healthy := func(t *testing.T) {
 		t.Helper()
-		px.sendTo(t, dyn)
+		px.Healthy(t)
 		for _, op := range ops {
 			if _, err := call(op.do); err != nil {
 				t.Errorf("%s through a healthy proxy, same Store: %v, want success", op.name, err)
@@ -187,7 +50,7 @@ func TestFaults(t *testing.T) {
 	}
 
 	t.Run("refused", func(t *testing.T) {
-		px.down()
+		px.Down()
 		for _, op := range ops {
 			m.reset()
 			took, err := call(op.do)
@@ -205,7 +68,7 @@ func TestFaults(t *testing.T) {
 	})
 
 	t.Run("silent", func(t *testing.T) {
-		px.sendTo(t, "")
+		px.Silent(t)
 		var wg sync.WaitGroup
 		for _, op := range ops {
 			wg.Go(func() {
@@ -223,8 +86,8 @@ func TestFaults(t *testing.T) {
 	})
 
 	t.Run("throttled", func(t *testing.T) {
-		addr, requests := throttler(t)
-		px.sendTo(t, addr)
+		addr, requests := dynalite.Throttling(t)
+		px.SendTo(t, addr)
 		for _, op := range ops {
 			requests.Store(0)
 			m.reset()
