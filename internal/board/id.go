@@ -1,7 +1,6 @@
 package board
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -36,7 +35,16 @@ func UsableID(id string, now time.Time) bool {
 // name, so a store can use one as a sort key; a Page's Older cursor is the
 // Cursor of its oldest message.
 func Cursor(m Message) string {
-	return fmt.Sprintf("%020d-%s", m.Posted.UnixNano(), m.ID)
+	var digits [20]byte
+	n := strconv.AppendInt(digits[:0], m.Posted.UnixNano(), 10)
+	b := make([]byte, 0, 21+len(m.ID))
+	for range 20 - len(n) {
+		b = append(b, '0')
+	}
+	b = append(b, n...)
+	b = append(b, '-')
+	b = append(b, m.ID...)
+	return string(b)
 }
 
 // ParseCursor checks a cursor that came from a client and returns the
