@@ -256,7 +256,7 @@ func TestReadmeMakeTargetsExist(t *testing.T) {
 		t.Fatal(err)
 	}
 	var targets []string
-	for _, m := range regexp.MustCompile("(?m)\\bmake ([a-z][a-zA-Z-]*)").FindAllStringSubmatch(string(readme), -1) {
+	for _, m := range regexp.MustCompile(`(?m)\bmake ([a-z][a-zA-Z-]*)`).FindAllStringSubmatch(string(readme), -1) {
 		targets = append(targets, m[1])
 	}
 	slices.Sort(targets)
