@@ -3,8 +3,10 @@
 // (also 2.0), a REST API (payload 1.0) and an Application Load Balancer.
 // It looks at each event to tell which it is, hands it to the matching
 // adapter of aws-lambda-go-api-proxy, and mends what those adapters leave
-// undone: HEAD answers carry no body, binary bodies are always base64, and
-// an ALB is answered in the header style its request used.
+// undone: HEAD answers carry no body, binary bodies are always base64, a
+// handler that writes nothing answers 200 as under net/http, and an ALB
+// gets its query decoded, its host kept, and its answer in the header
+// style its request used.
 package lambdaproxy
 
 import (
@@ -16,6 +18,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -37,7 +40,7 @@ type Handler struct {
 // New returns a Handler serving h. A panic in h is answered 500 and
 // logged to log, and the function goes on serving.
 func New(h http.Handler, log *slog.Logger) *Handler {
-	h = recoverPanics(h, log)
+	h = complete(recoverPanics(h, log))
 	return &Handler{
 		v1:  httpadapter.New(h),
 		v2:  httpadapter.NewV2(h),
@@ -118,23 +121,92 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 		if err := json.Unmarshal(payload, &ev); err != nil {
 			return nil, fmt.Errorf("lambdaproxy: read ALB event: %w", err)
 		}
+		multiValue := len(p.MultiValueHeaders) > 0 && string(p.MultiValueHeaders) != "null"
+		mendALBRequest(&ev, multiValue)
 		res, err := h.alb.ProxyWithContext(ctx, ev)
 		if err != nil {
 			return nil, err
 		}
 		res.Body, res.IsBase64Encoded = mendBody(ev.HTTPMethod, http.Header(res.MultiValueHeaders).Get("Content-Type"), res.Body, res.IsBase64Encoded)
-		if len(p.MultiValueHeaders) == 0 || string(p.MultiValueHeaders) == "null" {
-			// The target group has multi-value headers off: the ALB reads
-			// only "headers", one value each.
-			res.Headers = make(map[string]string, len(res.MultiValueHeaders))
-			for name, values := range res.MultiValueHeaders {
-				res.Headers[name] = values[len(values)-1]
-			}
-			res.MultiValueHeaders = nil
-		}
-		return json.Marshal(res)
+		return json.Marshal(albAnswer(res, multiValue))
 	}
 	return nil, ErrUnknownEvent
+}
+
+// mendALBRequest undoes what the ALB adapter gets wrong about an ALB
+// event: an ALB passes the query on as the client encoded it, so it is
+// decoded here before the adapter encodes it again; and the adapter takes
+// the host only from single-value headers, so with multi-value headers on
+// the request would have none.
+func mendALBRequest(ev *events.ALBTargetGroupRequest, multiValue bool) {
+	if len(ev.QueryStringParameters) > 0 {
+		query := make(map[string]string, len(ev.QueryStringParameters))
+		for name, value := range ev.QueryStringParameters {
+			query[unescape(name)] = unescape(value)
+		}
+		ev.QueryStringParameters = query
+	}
+	if len(ev.MultiValueQueryStringParameters) > 0 {
+		query := make(map[string][]string, len(ev.MultiValueQueryStringParameters))
+		for name, values := range ev.MultiValueQueryStringParameters {
+			for _, v := range values {
+				query[unescape(name)] = append(query[unescape(name)], unescape(v))
+			}
+		}
+		ev.MultiValueQueryStringParameters = query
+	}
+	if !multiValue {
+		return
+	}
+	for name, values := range ev.MultiValueHeaders {
+		if strings.EqualFold(name, "Host") && len(values) > 0 {
+			ev.Headers = map[string]string{"host": values[len(values)-1]}
+		}
+	}
+}
+
+// unescape decodes a query component as a browser encoded it, or leaves
+// it as it came when it is not valid percent-encoding.
+func unescape(s string) string {
+	if d, err := url.QueryUnescape(s); err == nil {
+		return d
+	}
+	return s
+}
+
+// albAnswer shapes the adapter's response as the target group reads it:
+// a statusDescription of code and reason phrase, and the headers in
+// multiValueHeaders when the target group has multi-value headers on,
+// else in headers, one value each. There, a list header's values join
+// with commas; of several Set-Cookie headers only the last can be sent.
+func albAnswer(res events.ALBTargetGroupResponse, multiValue bool) map[string]any {
+	out := map[string]any{
+		"statusCode":        res.StatusCode,
+		"statusDescription": fmt.Sprintf("%d %s", res.StatusCode, http.StatusText(res.StatusCode)),
+		"isBase64Encoded":   res.IsBase64Encoded,
+		"body":              res.Body,
+	}
+	if multiValue {
+		mv := res.MultiValueHeaders
+		if mv == nil {
+			mv = map[string][]string{}
+		}
+		out["multiValueHeaders"] = mv
+		return out
+	}
+	headers := make(map[string]string, len(res.MultiValueHeaders))
+	for name, values := range res.MultiValueHeaders {
+		if len(values) == 0 {
+			continue
+		}
+		if http.CanonicalHeaderKey(name) == "Set-Cookie" {
+			headers[name] = values[len(values)-1]
+			continue
+		}
+		headers[name] = strings.Join(values, ", ")
+	}
+	out["headers"] = headers
+	return out
 }
 
 // mendBody drops the body of an answer to HEAD, as an HTTP server does,
@@ -168,6 +240,37 @@ func binary(contentType string) bool {
 	}
 	return true
 }
+
+// complete makes a handler that writes nothing answer 200 with no body,
+// as net/http does; the adapters would fail the invocation instead.
+func complete(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tw := &trackingWriter{ResponseWriter: w}
+		next.ServeHTTP(tw, r)
+		if !tw.wrote {
+			w.WriteHeader(http.StatusOK)
+		}
+	})
+}
+
+// trackingWriter notes whether a handler has begun its answer.
+type trackingWriter struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (t *trackingWriter) WriteHeader(code int) {
+	t.wrote = true
+	t.ResponseWriter.WriteHeader(code)
+}
+
+func (t *trackingWriter) Write(b []byte) (int, error) {
+	t.wrote = true
+	return t.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the adapter's writer.
+func (t *trackingWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }
 
 // recoverPanics answers a request whose handler panicked with a bare 500,
 // so one bad request costs one answer, not the function's next ones.
