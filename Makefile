@@ -40,8 +40,11 @@ staticcheck:
 gotest:
 	$(GO) test -race -count=1 ./...
 
+# Go benchmarks, then a load run side by side with a bare hello server and
+# the book's own Python board (skipped without python3).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) run ./internal/loadtest/cmd/loadbench
 
 # Both Lambda bootstraps under bin/ (GOARCH=amd64 make build for x86_64).
 build:

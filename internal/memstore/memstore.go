@@ -73,7 +73,10 @@ func (s *Store) Page(ctx context.Context, cursor string, limit int) (board.Page,
 		end = sort.Search(len(s.msgs), func(i int) bool { return board.Cursor(s.msgs[i]) >= cursor })
 	}
 	start := max(end-limit, 0)
-	page := board.Page{Messages: append([]board.Message(nil), s.msgs[start:end]...)}
+	// Stored messages never change, and Save only appends past end, so the
+	// page can share the store's array; the capacity cut keeps a caller's
+	// append from writing into it.
+	page := board.Page{Messages: s.msgs[start:end:end]}
 	if start > 0 {
 		page.Older = board.Cursor(s.msgs[start])
 	}

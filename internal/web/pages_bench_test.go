@@ -6,28 +6,19 @@ import (
 	"testing"
 )
 
-func BenchmarkPagesIndex(b *testing.B) {
+func BenchmarkPages(b *testing.B) {
 	site := newSite(b)
-	req := httptest.NewRequest("GET", "/index.html", nil)
-	b.ReportAllocs()
-	for b.Loop() {
-		rec := httptest.NewRecorder()
-		site.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			b.Fatalf("status %d, want 200", rec.Code)
-		}
-	}
-}
-
-func BenchmarkPagesLogo(b *testing.B) {
-	site := newSite(b)
-	req := httptest.NewRequest("GET", "/logo.png", nil)
-	b.ReportAllocs()
-	for b.Loop() {
-		rec := httptest.NewRecorder()
-		site.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			b.Fatalf("status %d, want 200", rec.Code)
-		}
+	for _, path := range []string{"/index.html", "/logo.png", "/hello"} {
+		b.Run(path, func(b *testing.B) {
+			req := httptest.NewRequest("GET", path, nil)
+			b.ReportAllocs()
+			for b.Loop() {
+				rec := httptest.NewRecorder()
+				site.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					b.Fatalf("GET %s: status %d, want 200", path, rec.Code)
+				}
+			}
+		})
 	}
 }
