@@ -17,6 +17,7 @@ import (
 
 	"tinyboard/internal/board"
 	"tinyboard/internal/runtimeapi"
+	"tinyboard/internal/testenv"
 )
 
 // The figures below are for reading, not pass/fail: the goals they are
@@ -273,7 +274,7 @@ func initCost(tb testing.TB, s subject) initFigures {
 	defer api.Close()
 	cmd := exec.Command(bin)
 	cmd.Env = append(lambdaEnv(api.Addr(), "tinyboard-"+s.name, env...), "GODEBUG=inittrace=1")
-	var stderr lockedBuffer
+	var stderr testenv.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		tb.Fatal(err)

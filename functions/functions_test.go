@@ -7,7 +7,6 @@
 package functions_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -27,6 +26,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"tinyboard/internal/runtimeapi"
+	"tinyboard/internal/testenv"
 )
 
 // buildDir holds the binaries built for this test binary's run.
@@ -103,32 +103,14 @@ func buildHost(tb testing.TB, pkg string) string {
 	return build(tb, pkg, runtime.GOOS, runtime.GOARCH)
 }
 
-// lockedBuffer collects a child's output while the test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // function is a bootstrap running as a child process, served by its own
 // Runtime API.
 type function struct {
 	name    string
 	api     *runtimeapi.Server
 	cmd     *exec.Cmd
-	stdout  lockedBuffer
-	stderr  lockedBuffer
+	stdout  testenv.Buffer
+	stderr  testenv.Buffer
 	exited  context.Context // done, with the exit as its cause, when the process ends
 	started time.Time
 }

@@ -13,30 +13,14 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"tinyboard/internal/testenv"
 )
 
 // server is a localdev started by a test through run, as main starts it.
 type server struct {
 	URL    string // http://127.0.0.1:port/
-	stdout *lockedBuffer
-}
-
-// lockedBuffer collects output written by the server while tests read it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	stdout *testenv.Buffer
 }
 
 // start runs localdev on a free loopback port with args and env, and stops
@@ -45,7 +29,7 @@ func start(tb testing.TB, env map[string]string, args ...string) *server {
 	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
-	out := &lockedBuffer{}
+	out := &testenv.Buffer{}
 	done := make(chan error, 1)
 	args = append([]string{"-addr", "127.0.0.1:0"}, args...)
 	go func() {

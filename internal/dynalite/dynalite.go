@@ -13,7 +13,6 @@ package dynalite
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -26,6 +25,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"tinyboard/internal/testenv"
 )
 
 // Dir is where the pinned dynalite lives, relative to the module root.
@@ -74,7 +75,7 @@ func Start(tb testing.TB) (endpoint string) {
 	if err != nil {
 		tb.Fatalf("dynalite: %v", err)
 	}
-	var stderr lockedBuffer
+	var stderr testenv.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		tb.Fatalf("dynalite: start node: %v", err)
@@ -232,23 +233,4 @@ func moduleRoot() (string, error) {
 		}
 		dir = parent
 	}
-}
-
-// lockedBuffer collects the server's error output, which the server
-// writes while the test may read it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -5,8 +5,10 @@
 package testenv
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
+	"sync"
 	"testing"
 )
 
@@ -28,4 +30,25 @@ func LookPath(tb testing.TB, name, why string) string {
 		Missing(tb, name+" is not installed; "+why)
 	}
 	return path
+}
+
+// Buffer collects what a server or child process writes while a test
+// reads it; unlike bytes.Buffer it is safe for that.
+type Buffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+// Write appends p.
+func (b *Buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns everything written so far.
+func (b *Buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
