@@ -6,7 +6,7 @@ GOARCH ?= arm64
 # How a Lambda bootstrap is built: static, stripped, no RPC shim.
 LAMBDA_BUILD = CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) $(GO) build -tags lambda.norpc -trimpath -ldflags "-s -w"
 
-.PHONY: run run-dynamodb dynamodb-local test fmt-check vet staticcheck gotest bench build build-BoardFunction build-StaticFunction build-PurgeFunction sam-build local-api deploy
+.PHONY: run run-dynamodb dynamodb-local test fmt-check vet staticcheck gotest bench build build-BoardFunction build-StaticFunction build-PurgeFunction sam-build local-api deploy fuzz soak
 
 run:
 	$(GO) run ./localdev
@@ -39,6 +39,20 @@ staticcheck:
 
 gotest:
 	$(GO) test -race -count=1 ./...
+
+# Each fuzz target for FUZZTIME (make test runs their seed corpora).
+FUZZTIME ?= 60s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzCleanText$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s ./internal/board/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseCursor$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s ./internal/board/
+	$(GO) test -run '^$$' -fuzz '^FuzzBoardPost$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s ./internal/web/
+	$(GO) test -run '^$$' -fuzz '^FuzzBoardGet$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s ./internal/web/
+
+# The soak at full length: 60 s of mixed traffic against localdev with the
+# memory store and with DynamoDB (make test runs a 5 s version).
+SOAK_DURATION ?= 60s
+soak:
+	SOAK_DURATION=$(SOAK_DURATION) $(GO) test -count=1 -run '^TestSoak' -v -timeout 10m ./localdev/
 
 # Go benchmarks, then a load run side by side with a bare hello server and
 # the book's own Python board (skipped without python3).

@@ -51,8 +51,11 @@ func Cursor(m Message) string {
 // posted time it names; its error wraps ErrInvalid.
 func ParseCursor(cursor string) (time.Time, error) {
 	nanos, id, ok := strings.Cut(cursor, "-")
+	// Only digits: ParseInt alone would also take "+…" and "-000…", which
+	// name a time but sort elsewhere as strings.
+	digitsOnly := !strings.ContainsFunc(nanos, func(r rune) bool { return r < '0' || r > '9' })
 	n, err := strconv.ParseInt(nanos, 10, 64)
-	if !ok || len(nanos) != 20 || err != nil || n < 0 || !validIDChars(id) {
+	if !ok || len(nanos) != 20 || !digitsOnly || err != nil || n < 0 || !validIDChars(id) {
 		return time.Time{}, Invalid("The link to older messages is damaged; go back to the newest messages and follow it again.")
 	}
 	return time.Unix(0, n).UTC(), nil

@@ -48,16 +48,21 @@ func decodeSubmission(w http.ResponseWriter, r *http.Request) (submission, error
 	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
 		return submission{}, reject(errUnsupportedType, "The body is declared as "+cs+"; send it as UTF-8.")
 	}
+	for _, ce := range r.Header.Values("Content-Encoding") {
+		if !strings.EqualFold(strings.TrimSpace(ce), "identity") {
+			return submission{}, reject(errUnsupportedType, "The board reads only uncompressed bodies; send the body without a Content-Encoding.")
+		}
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 	switch mediaType {
 	case "application/x-www-form-urlencoded":
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
-			return submission{}, err
+			return submission{}, bodyError(err)
 		}
 		values, err := url.ParseQuery(string(body))
 		if err != nil {
-			return submission{}, board.Invalid("The form data has a malformed percent-encoding; encode the message with curl --data-urlencode or a form.")
+			return submission{}, board.Invalid("The form data could not be read: check its percent-encoding (curl --data-urlencode does it for you), separate fields with & rather than ;, and send fewer fields.")
 		}
 		return fromValues(values), nil
 	case "multipart/form-data":
@@ -72,7 +77,7 @@ func decodeSubmission(w http.ResponseWriter, r *http.Request) (submission, error
 	case "application/json":
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
-			return submission{}, err
+			return submission{}, bodyError(err)
 		}
 		if !utf8.Valid(body) {
 			return submission{}, board.Invalid("The JSON body is not valid UTF-8; send it encoded as UTF-8.")
@@ -88,6 +93,18 @@ func decodeSubmission(w http.ResponseWriter, r *http.Request) (submission, error
 		return s, nil
 	}
 	return submission{}, reject(errUnsupportedType, "The board does not read "+mediaType+" bodies. "+acceptedTypes)
+}
+
+// bodyError is what a failure to read a request body means to the
+// client. Past the limit it stays a *http.MaxBytesError (413); anything
+// else, a body cut short or one sent too slowly for the server's
+// ReadTimeout, is the client's to fix (400), not an internal error.
+func bodyError(err error) error {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return err
+	}
+	return board.Invalid("The request body ended before all of it arrived; send the whole body again.")
 }
 
 // fromValues reads a form: as in the book, a "clear" field (even empty)

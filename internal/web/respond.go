@@ -183,6 +183,12 @@ func (rs *responder) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", "1")
 	}
+	if status == http.StatusRequestEntityTooLarge {
+		// What http.MaxBytesReader would ask of the server itself, were
+		// w not wrapped (LogRequests): close the connection instead of
+		// waiting to read the rest of the body before answering.
+		w.Header().Set("Connection", "close")
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	switch clientFormat(r) {
 	case formatJSON:

@@ -13,7 +13,7 @@ func addBoardRoutes(mux *http.ServeMux, cfg BoardConfig, r *responder) {
 // addPagesRoutes registers every route the static function serves.
 func addPagesRoutes(mux *http.ServeMux, rs *responder, files map[string]*file) {
 	mux.Handle("GET /{$}", files["index.html"])
-	mux.Handle("GET /hello", handleHello(rs))
+	mux.Handle("GET /hello", files["hello"])
 	mux.Handle("GET /request", handleRequest(rs))
 	mux.Handle("GET /{path...}", handleFile(rs, files))
 }

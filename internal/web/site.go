@@ -9,5 +9,7 @@ func NewSite(boardHandler, pagesHandler http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/board", boardHandler)
 	mux.Handle("/", pagesHandler)
-	return mux
+	// secure again around the mux, for the answers the mux gives itself
+	// (a CONNECT, a path it cleans and redirects).
+	return secure(mux)
 }
