@@ -40,14 +40,7 @@ func serveLoopback(tb testing.TB, h http.Handler) string {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      15 * time.Second,
-		IdleTimeout:       60 * time.Second,
-		MaxHeaderBytes:    16 << 10,
-	}
+	srv := web.NewServer(h, nil)
 	go srv.Serve(ln)
 	tb.Cleanup(func() { srv.Close() })
 	return "http://" + ln.Addr().String()
