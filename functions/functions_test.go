@@ -329,10 +329,21 @@ type logLine struct {
 // order, with the method, path and status it answered.
 func wantRequestLogs(tb testing.TB, f *function, want []logLine) {
 	tb.Helper()
-	out := strings.TrimSpace(f.stdout.String())
+	// The child writes each line before it answers, but the test reads
+	// its stdout through a pipe, so the last line may still be on its
+	// way: wait a little for it (and for any extra line) before counting.
+	var out string
 	var lines []string
-	if out != "" {
-		lines = strings.Split(out, "\n")
+	for deadline := time.Now().Add(2 * time.Second); ; {
+		out = strings.TrimSpace(f.stdout.String())
+		lines = nil
+		if out != "" {
+			lines = strings.Split(out, "\n")
+		}
+		if len(lines) >= len(want) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	if len(lines) != len(want) {
 		tb.Fatalf("stdout: got %d lines, want %d, one per request:\n%s", len(lines), len(want), out)
