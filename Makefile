@@ -6,7 +6,7 @@ GOARCH ?= arm64
 # How a Lambda bootstrap is built: static, stripped, no RPC shim.
 LAMBDA_BUILD = CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) $(GO) build -tags lambda.norpc -trimpath -ldflags "-s -w"
 
-.PHONY: run run-dynamodb dynamodb-local test fmt-check vet staticcheck gotest bench build build-BoardFunction build-StaticFunction build-PurgeFunction sam-build local-api deploy fuzz soak
+.PHONY: run run-dynamodb dynamodb-local test fmt-check tidy-check vet staticcheck gotest bench build build-BoardFunction build-StaticFunction build-PurgeFunction sam-build local-api deploy fuzz soak
 
 run:
 	$(GO) run ./localdev
@@ -25,11 +25,15 @@ dynamodb-local:
 	cd infra/dynamodb-local && { [ -d node_modules/dynalite ] || npm ci --no-audit --no-fund; } && \
 	node node_modules/dynalite/cli.js --host $(DYNAMODB_HOST) --port $(DYNAMODB_PORT) --path data
 
-test: fmt-check vet staticcheck gotest
+test: fmt-check tidy-check vet staticcheck gotest
 
 fmt-check:
 	@out="$$(gofmt -l .)"; \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+# go.mod and go.sum must be what `go mod tidy` would write.
+tidy-check:
+	@$(GO) mod tidy -diff || { echo "go.mod or go.sum is not tidy: run go mod tidy"; exit 1; }
 
 vet:
 	$(GO) vet ./...
