@@ -6,7 +6,7 @@ GOARCH ?= arm64
 # How a Lambda bootstrap is built: static, stripped, no RPC shim.
 LAMBDA_BUILD = CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) $(GO) build -tags lambda.norpc -trimpath -ldflags "-s -w"
 
-.PHONY: run run-dynamodb dynamodb-local test fmt-check tidy-check vet staticcheck gotest bench build build-BoardFunction build-StaticFunction build-PurgeFunction sam-build local-api deploy fuzz soak
+.PHONY: run run-dynamodb dynamodb-local test test-tools fmt-check tidy-check vet staticcheck gotest bench build build-BoardFunction build-StaticFunction build-PurgeFunction sam-build local-api deploy fuzz soak
 
 run:
 	$(GO) run ./localdev
@@ -25,7 +25,14 @@ dynamodb-local:
 	cd infra/dynamodb-local && { [ -d node_modules/dynalite ] || npm ci --no-audit --no-fund; } && \
 	node node_modules/dynalite/cli.js --host $(DYNAMODB_HOST) --port $(DYNAMODB_PORT) --path data
 
-test: fmt-check tidy-check vet staticcheck gotest
+# make test ends with one line naming every test that was skipped because
+# something outside Go is missing, and how to install it; with CI=true a
+# skipped test fails the run.
+test: test-tools fmt-check tidy-check vet staticcheck gotest
+
+# Chromium (through apt, as root) and dynalite (npm ci), where missing.
+test-tools:
+	@infra/install-test-tools
 
 fmt-check:
 	@out="$$(gofmt -l .)"; \
@@ -42,7 +49,11 @@ staticcheck:
 	$(GO) tool staticcheck ./...
 
 gotest:
-	$(GO) test -race -count=1 ./...
+	@echo "$(GO) test -race -count=1 ./..."; skips="$$(mktemp)"; \
+	TESTENV_SKIP_LOG="$$skips" $(GO) test -race -count=1 ./...; status=$$?; \
+	$(GO) run ./internal/testenv/skipsummary "$$skips" || status=1; \
+	if [ "$$CI" = true ] && [ -s "$$skips" ]; then status=1; fi; \
+	rm -f "$$skips"; exit $$status
 
 # Each fuzz target for FUZZTIME (make test runs their seed corpora).
 FUZZTIME ?= 60s

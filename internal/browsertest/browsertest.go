@@ -29,7 +29,7 @@ func Chromium(tb testing.TB) context.Context {
 		}
 	}
 	if path == "" {
-		testenv.Missing(tb, "Chromium is not installed (apt-get install chromium); browser tests need it")
+		testenv.Missing(tb, "Chromium is not installed", testenv.InstallChromium)
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
@@ -51,7 +51,7 @@ func Chromium(tb testing.TB) context.Context {
 		cancelAlloc()
 	})
 	if err := chromedp.Do(ctx); err != nil {
-		testenv.Missing(tb, "Chromium at "+path+" did not start: "+err.Error())
+		testenv.Missing(tb, "Chromium at "+path+" did not start ("+err.Error()+")", testenv.InstallChromium)
 	}
 	return ctx
 }

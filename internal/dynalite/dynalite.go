@@ -138,10 +138,7 @@ func readPort(stdout io.Reader, exited <-chan struct{}) (int, error) {
 // when running in CI.
 func missing(tb testing.TB, err error) {
 	tb.Helper()
-	if os.Getenv("CI") == "true" {
-		tb.Fatalf("dynalite is needed and CI=true: %v", err)
-	}
-	tb.Skipf("skipping: dynalite is not available: %v", err)
+	testenv.Missing(tb, "dynalite is not available ("+err.Error()+")", testenv.InstallNode)
 }
 
 var install struct {
