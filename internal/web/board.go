@@ -16,7 +16,7 @@ type boardView struct {
 	Messages  []board.Message
 	Older     string // cursor of the previous page, "" on the oldest
 	Paged     bool   // showing an older page, not the newest
-	ID        string // the one-time id of this page's New Message form (the page cache fills it in)
+	ID        string // the one-time id of this page's New Message form
 	NeedToken bool   // the Clear form asks for the clear token
 	MaxChars  int
 }
@@ -30,7 +30,6 @@ type pageJSON struct {
 // handleBoardGet serves a page of the board: the newest messages, or those
 // before ?before=CURSOR, as HTML or, for Accept: application/json, JSON.
 func handleBoardGet(cfg BoardConfig, rs *responder) http.Handler {
-	pages := newPageCache(rs)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Vary", "Accept")
 		cursor := r.URL.Query().Get("before")
@@ -49,13 +48,15 @@ func handleBoardGet(cfg BoardConfig, rs *responder) http.Handler {
 			rs.json(w, http.StatusOK, pageJSON{Messages: page.Messages, Older: page.Older})
 			return
 		}
-		pages.serve(w, r, boardView{
+		v := boardView{
 			Messages:  page.Messages,
 			Older:     page.Older,
 			Paged:     cursor != "",
+			ID:        board.NewID(cfg.Now()),
 			NeedToken: cfg.ClearToken != "",
 			MaxChars:  cfg.MaxChars,
-		}, board.NewID(cfg.Now()))
+		}
+		rs.html(w, http.StatusOK, func(p *htmlWriter) { p.boardPage(v) })
 	})
 }
 

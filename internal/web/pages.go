@@ -6,6 +6,7 @@ import (
 	"embed"
 	"encoding/hex"
 	"fmt"
+	"html/template"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -90,7 +91,7 @@ func NewPages(logger *slog.Logger) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	rs := &responder{tmpl: tmpl, log: logger}
+	rs := &responder{log: logger}
 	files := make(map[string]*file)
 	err = fs.WalkDir(siteFS, "site", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -115,7 +116,7 @@ func NewPages(logger *slog.Logger) (http.Handler, error) {
 		files[name] = newFile(tmplName, buf.Bytes())
 	}
 	mux := http.NewServeMux()
-	addPagesRoutes(mux, rs, files)
+	addPagesRoutes(mux, rs, tmpl, files)
 	return secure(mux), nil
 }
 
@@ -144,7 +145,7 @@ type requestView struct {
 
 // handleRequest is the book's EG15-01, which printed the request it
 // received: here the request is shown back to the client, escaped.
-func handleRequest(rs *responder) http.Handler {
+func handleRequest(rs *responder, tmpl *template.Template) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n, err := io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 		if err != nil {
@@ -164,6 +165,6 @@ func handleRequest(rs *responder) http.Handler {
 		}
 		slices.SortStableFunc(v.Headers, func(a, b header) int { return strings.Compare(a.Name, b.Name) })
 		w.Header().Set("Cache-Control", "no-store")
-		rs.html(w, r, http.StatusOK, "request.html", v)
+		executeHTML(w, r, rs, tmpl, "request.html", v)
 	})
 }

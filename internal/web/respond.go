@@ -1,11 +1,9 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"html/template"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -117,31 +115,25 @@ func parseQ(v string) float64 {
 	return q
 }
 
-// responder writes answers: rendered templates, JSON, text, and errors in
-// the client's format.
+// responder writes answers: HTML pages, JSON, text, and errors in the
+// client's format.
 type responder struct {
-	tmpl *template.Template
-	log  *slog.Logger
+	log *slog.Logger
 }
 
-// bufferPool holds render buffers so a page costs no fresh allocation of
-// its full size.
-var bufferPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// pageBuffers holds buffers a page is written in, so a page costs no
+// fresh allocation of its full size.
+var pageBuffers = sync.Pool{New: func() any { return &htmlWriter{b: make([]byte, 0, 16<<10)} }}
 
-// html renders the named template into a buffer and only then writes it,
-// so a template error is a clean 500, never half a page.
-func (rs *responder) html(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
-	buf := bufferPool.Get().(*bytes.Buffer)
-	defer bufferPool.Put(buf)
-	buf.Reset()
-	if err := rs.tmpl.ExecuteTemplate(buf, name, data); err != nil {
-		rs.log.ErrorContext(r.Context(), "render", "template", name, "err", err)
-		rs.text(w, http.StatusInternalServerError, "internal error")
-		return
-	}
+// html writes the page render puts in a buffer.
+func (rs *responder) html(w http.ResponseWriter, status int, render func(*htmlWriter)) {
+	page := pageBuffers.Get().(*htmlWriter)
+	defer pageBuffers.Put(page)
+	page.b = page.b[:0]
+	render(page)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	w.Write(page.b)
 }
 
 // json writes v as a JSON answer.
@@ -195,13 +187,14 @@ func (rs *responder) fail(w http.ResponseWriter, r *http.Request, err error) {
 		rs.json(w, status, map[string]string{"error": msg})
 	case formatHTML:
 		root := rootOf(r.URL.Path)
-		rs.html(w, r, status, "error.html", errorView{
+		v := errorView{
 			Status:  status,
 			Title:   http.StatusText(status),
 			Message: msg,
 			Home:    root,
 			Board:   root + "board",
-		})
+		}
+		rs.html(w, status, func(p *htmlWriter) { p.errorPage(v) })
 	default:
 		rs.text(w, status, msg)
 	}

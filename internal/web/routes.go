@@ -1,6 +1,9 @@
 package web
 
-import "net/http"
+import (
+	"html/template"
+	"net/http"
+)
 
 // addBoardRoutes registers every route the board function serves. The mux
 // answers other methods on /board with 405 and an Allow header.
@@ -11,9 +14,9 @@ func addBoardRoutes(mux *http.ServeMux, cfg BoardConfig, r *responder) {
 }
 
 // addPagesRoutes registers every route the static function serves.
-func addPagesRoutes(mux *http.ServeMux, rs *responder, files map[string]*file) {
+func addPagesRoutes(mux *http.ServeMux, rs *responder, tmpl *template.Template, files map[string]*file) {
 	mux.Handle("GET /{$}", files["index.html"])
 	mux.Handle("GET /hello", files["hello"])
-	mux.Handle("GET /request", handleRequest(rs))
+	mux.Handle("GET /request", handleRequest(rs, tmpl))
 	mux.Handle("GET /{path...}", handleFile(rs, files))
 }

@@ -61,11 +61,7 @@ func NewBoard(cfg BoardConfig) (http.Handler, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	tmpl, err := parseTemplates()
-	if err != nil {
-		return nil, err
-	}
-	r := &responder{tmpl: tmpl, log: cfg.Logger}
+	r := &responder{log: cfg.Logger}
 	mux := http.NewServeMux()
 	addBoardRoutes(mux, cfg, r)
 
