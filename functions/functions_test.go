@@ -46,10 +46,11 @@ func TestMain(m *testing.M) {
 
 // The functions' packages, relative to this directory.
 const (
-	boardPkg   = "./board"
-	staticPkg  = "./static"
-	helloPkg   = "./testdata/hello"
-	panickyPkg = "./testdata/panicky"
+	boardPkg    = "./board"
+	staticPkg   = "./static"
+	helloPkg    = "./testdata/hello"
+	helloSDKPkg = "./testdata/hellosdk"
+	panickyPkg  = "./testdata/panicky"
 )
 
 // buildFlags are the Makefile's LAMBDA_BUILD flags, with CGO_ENABLED=0:
