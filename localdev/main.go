@@ -4,6 +4,7 @@
 //
 //	go run ./localdev            # then open http://localhost:8080/board
 //	go run ./localdev -v         # also print every request, as the book's socket server did
+//	go run ./localdev -log json  # log requests as JSON lines instead of the book's form
 package main
 
 import (
@@ -20,9 +21,14 @@ import (
 	"time"
 
 	"tinyboard/internal/dynamostore"
+	"tinyboard/internal/logbuf"
 	"tinyboard/internal/memstore"
 	"tinyboard/internal/web"
 )
+
+// logFlushEvery bounds how long a log line waits in memory: what a crash
+// can lose.
+var logFlushEvery = 100 * time.Millisecond
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -43,6 +49,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	storeKind := flags.String("store", "memory", "where messages are kept: memory or dynamodb")
 	verbose := flags.Bool("v", false, "print each request line and its headers")
 	createTable := flags.Bool("create-table", false, "with -store dynamodb: create the table if it is missing")
+	logFormat := flags.String("log", "text", "request log: text (a line per request, like the book's server) or json")
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
@@ -50,7 +57,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	// The log is buffered so that a request costs no write to the
+	// terminal; a line shows within logFlushEvery, and Close writes out
+	// the rest when the server stops.
+	logs := logbuf.New(stderr, logFlushEvery)
+	defer logs.Close()
+	var logger *slog.Logger
+	switch *logFormat {
+	case "text":
+		logger = slog.New(web.NewLogHandler(logs))
+	case "json":
+		logger = slog.New(slog.NewJSONHandler(logs, nil))
+	default:
+		return fmt.Errorf("unknown -log %q: use text or json", *logFormat)
+	}
 	cfg.Logger = logger
 
 	switch *storeKind {
@@ -75,7 +95,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	handler := web.NewSite(boardHandler, pagesHandler)
-	handler = web.LogRequests(logger, nil)(handler)
+	handler = web.LogClientRequests(logger)(handler)
 	if *verbose {
 		handler = web.PrintRequests(stdout)(handler)
 	}
@@ -88,6 +108,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fmt.Fprintf(stdout, "Open your browser and connect to: http://%s/board\n", displayAddr(ln.Addr()))
 	if err := web.Serve(ctx, srv, ln); err != nil {
 		return err
+	}
+	if err := logs.Close(); err != nil {
+		return fmt.Errorf("request log: %w", err)
 	}
 	fmt.Fprintln(stdout, "Stopped.")
 	return nil

@@ -31,8 +31,11 @@ type pageJSON struct {
 // before ?before=CURSOR, as HTML or, for Accept: application/json, JSON.
 func handleBoardGet(cfg BoardConfig, rs *responder) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Vary", "Accept")
-		cursor := r.URL.Query().Get("before")
+		w.Header()["Vary"] = varyAcceptValue
+		var cursor string
+		if r.URL.RawQuery != "" { // parsing an empty query would still allocate its map
+			cursor = r.URL.Query().Get("before")
+		}
 		page, err := callStore(r.Context(), cfg.StoreTimeout, func(ctx context.Context) (board.Page, error) {
 			return cfg.Store.Page(ctx, cursor, cfg.PageSize)
 		})
@@ -40,7 +43,7 @@ func handleBoardGet(cfg BoardConfig, rs *responder) http.Handler {
 			rs.fail(w, r, err)
 			return
 		}
-		w.Header().Set("Cache-Control", "no-cache")
+		w.Header()["Cache-Control"] = noCacheValue
 		if clientFormat(r) == formatJSON {
 			if page.Messages == nil {
 				page.Messages = []board.Message{}

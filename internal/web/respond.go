@@ -72,19 +72,15 @@ func clientFormat(r *http.Request) format {
 	accept := strings.Join(r.Header.Values("Accept"), ",")
 	best, bestQ := formatText, 0.0
 	for part := range strings.SplitSeq(accept, ",") {
-		mediaType, params, err := mime.ParseMediaType(strings.TrimSpace(part))
-		if err != nil {
+		mediaType, q, ok := parseMediaRange(strings.TrimSpace(part))
+		if !ok {
 			continue
 		}
-		q := 1.0
-		if v, ok := params["q"]; ok {
-			q = parseQ(v)
-		}
 		var f format
-		switch mediaType {
-		case "application/json":
+		switch {
+		case strings.EqualFold(mediaType, "application/json"):
 			f = formatJSON
-		case "text/html", "application/xhtml+xml":
+		case strings.EqualFold(mediaType, "text/html"), strings.EqualFold(mediaType, "application/xhtml+xml"):
 			f = formatHTML
 		default:
 			continue
@@ -94,6 +90,55 @@ func clientFormat(r *http.Request) format {
 		}
 	}
 	return best
+}
+
+// parseMediaRange reads one element of an Accept header as
+// mime.ParseMediaType does, returning its media type (in any case) and
+// its quality, 1 when it names none; ok is false for what ParseMediaType
+// refuses. The forms browsers and clients send, "type/subtype" and
+// "type/subtype;q=0.9", are read without ParseMediaType, which allocates a
+// map for every element.
+func parseMediaRange(part string) (mediaType string, q float64, ok bool) {
+	mediaType, qv, hasQ := strings.Cut(part, ";q=")
+	if !hasQ {
+		mediaType, qv, hasQ = strings.Cut(part, ";Q=")
+	}
+	if isMediaType(mediaType) && (!hasQ || isToken(qv)) {
+		if !hasQ {
+			return mediaType, 1, true
+		}
+		return mediaType, parseQ(qv), true
+	}
+	mediaType, params, err := mime.ParseMediaType(part)
+	if err != nil {
+		return "", 0, false
+	}
+	q = 1.0
+	if v, ok := params["q"]; ok {
+		q = parseQ(v)
+	}
+	return mediaType, q, true
+}
+
+// isMediaType reports whether s is "type/subtype", two tokens.
+func isMediaType(s string) bool {
+	typ, sub, ok := strings.Cut(s, "/")
+	return ok && isToken(typ) && isToken(sub)
+}
+
+// isToken reports whether s is a non-empty token of RFC 1521, as mime
+// reads them.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`()<>@,;:\"/[]?=`, c) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // parseQ reads an Accept quality value; anything malformed counts as 0.
