@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -176,7 +177,11 @@ func (rs *responder) html(w http.ResponseWriter, status int, render func(*htmlWr
 	defer pageBuffers.Put(page)
 	page.b = page.b[:0]
 	render(page)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	h := w.Header()
+	h["Content-Type"] = htmlContentValue
+	// With its length known, a page larger than net/http's buffer is sent
+	// as it is rather than in chunks.
+	h["Content-Length"] = []string{strconv.Itoa(len(page.b))}
 	w.WriteHeader(status)
 	w.Write(page.b)
 }
