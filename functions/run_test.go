@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"tinyboard/internal/board"
 	"tinyboard/internal/dynalite"
 	"tinyboard/internal/dynamostore"
@@ -78,7 +80,7 @@ func newTable(tb testing.TB, table string) (endpoint string, store *dynamostore.
 	endpoint = dynalite.Start(tb)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	store, err := dynamostore.New(ctx, dynamostore.Config{Table: table, Endpoint: endpoint, Region: "us-east-1"})
+	store, err := dynamostore.New(aws.Config{}, dynamostore.Config{Table: table, Endpoint: endpoint})
 	if err != nil {
 		tb.Fatal(err)
 	}

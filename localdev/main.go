@@ -124,7 +124,7 @@ func openDynamo(ctx context.Context, getenv func(string) string, create bool) (*
 	if table == "" {
 		table = "tinyboard"
 	}
-	store, err := dynamostore.New(ctx, dynamostore.Config{Table: table, Endpoint: getenv("DYNAMODB_ENDPOINT")})
+	store, err := newDynamoStore(ctx, dynamostore.Config{Table: table, Endpoint: getenv("DYNAMODB_ENDPOINT")})
 	if err != nil {
 		return nil, err
 	}

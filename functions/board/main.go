@@ -1,11 +1,11 @@
 // Command board is the Lambda function that serves the Tiny Message Board
 // at /board, with messages in the DynamoDB table named by BOARD_TABLE
-// (on the server at DYNAMODB_ENDPOINT, when set). It builds its handler
+// (on the server at DYNAMODB_ENDPOINT, when set), reached with the region
+// and credentials Lambda puts in the environment. It builds its handler
 // once, at start-up, then serves invocations.
 package main
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -13,14 +13,14 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"tinyboard/internal/dynamostore"
+	"tinyboard/internal/lambdaenv"
 	"tinyboard/internal/lambdaproxy"
 	"tinyboard/internal/web"
 )
 
 func main() {
 	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	h, err := newHandler(context.Background(), os.Getenv, logger)
+	h, err := newHandler(os.Getenv, logger)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "board:", err)
 		os.Exit(1)
@@ -29,16 +29,12 @@ func main() {
 }
 
 // newHandler builds the board handler from the environment.
-func newHandler(ctx context.Context, getenv func(string) string, logger *slog.Logger) (http.Handler, error) {
+func newHandler(getenv func(string) string, logger *slog.Logger) (http.Handler, error) {
 	cfg, err := web.ConfigFromEnv(getenv)
 	if err != nil {
 		return nil, err
 	}
-	table := getenv("BOARD_TABLE")
-	if table == "" {
-		return nil, fmt.Errorf("BOARD_TABLE is not set: name the DynamoDB table that holds the messages")
-	}
-	cfg.Store, err = dynamostore.New(ctx, dynamostore.Config{Table: table, Endpoint: getenv("DYNAMODB_ENDPOINT")})
+	cfg.Store, err = lambdaenv.OpenStore(getenv)
 	if err != nil {
 		return nil, err
 	}

@@ -4,9 +4,11 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
+	"tinyboard/internal/lambdaenv"
 	"tinyboard/internal/samtemplate"
 )
 
@@ -25,9 +27,13 @@ func (e *recordingEnv) getenv(name string) string {
 }
 
 func TestTemplateSetsExactlyTheEnvironmentTheBoardReads(t *testing.T) {
-	env := &recordingEnv{values: map[string]string{"BOARD_TABLE": "tinyboard"}, read: map[string]bool{}}
-	if _, err := newHandler(t.Context(), env.getenv, slog.New(slog.DiscardHandler)); err != nil {
+	env := &recordingEnv{values: lambdaEnv("BOARD_TABLE", "tinyboard"), read: map[string]bool{}}
+	if _, err := newHandler(env.getenv, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatal(err)
+	}
+	// Lambda sets the SDK's variables, not the template.
+	for _, name := range lambdaenv.SDKVars {
+		delete(env.read, name)
 	}
 	read := slices.Sorted(maps.Keys(env.read))
 	tpl, err := samtemplate.Load("../../template.yaml")
@@ -40,7 +46,35 @@ func TestTemplateSetsExactlyTheEnvironmentTheBoardReads(t *testing.T) {
 }
 
 func TestBoardNeedsATable(t *testing.T) {
-	if _, err := newHandler(t.Context(), func(string) string { return "" }, slog.New(slog.DiscardHandler)); err == nil {
-		t.Error("newHandler without BOARD_TABLE succeeded, want an error naming BOARD_TABLE")
+	env := lambdaEnv()
+	_, err := newHandler(func(name string) string { return env[name] }, slog.New(slog.DiscardHandler))
+	if err == nil || !strings.Contains(err.Error(), "BOARD_TABLE") {
+		t.Errorf("newHandler without BOARD_TABLE: got %v, want an error naming BOARD_TABLE", err)
 	}
+}
+
+func TestBoardNeedsLambdasCredentials(t *testing.T) {
+	for _, name := range []string{lambdaenv.RegionVar, lambdaenv.AccessKeyVar, lambdaenv.SecretKeyVar} {
+		env := lambdaEnv("BOARD_TABLE", "tinyboard")
+		delete(env, name)
+		_, err := newHandler(func(name string) string { return env[name] }, slog.New(slog.DiscardHandler))
+		if err == nil || !strings.Contains(err.Error(), name+" is not set") || !strings.Contains(err.Error(), "Lambda sets") {
+			t.Errorf("newHandler without %s: got %v, want an error naming %s and saying Lambda sets it", name, err, name)
+		}
+	}
+}
+
+// lambdaEnv is what Lambda sets for a function, with extra name, value
+// pairs.
+func lambdaEnv(extra ...string) map[string]string {
+	env := map[string]string{
+		lambdaenv.RegionVar:       "eu-west-1",
+		lambdaenv.AccessKeyVar:    "ASIAEXAMPLE",
+		lambdaenv.SecretKeyVar:    "secret",
+		lambdaenv.SessionTokenVar: "token",
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		env[extra[i]] = extra[i+1]
+	}
+	return env
 }

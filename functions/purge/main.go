@@ -14,26 +14,17 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"tinyboard/internal/dynamostore"
+	"tinyboard/internal/lambdaenv"
 )
 
 func main() {
 	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	store, err := newStore(context.Background(), os.Getenv)
+	store, err := lambdaenv.OpenStore(os.Getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "purge:", err)
 		os.Exit(1)
 	}
 	lambda.Start(handle(store, logger))
-}
-
-// newStore opens the table named by BOARD_TABLE, on DYNAMODB_ENDPOINT when
-// that is set.
-func newStore(ctx context.Context, getenv func(string) string) (*dynamostore.Store, error) {
-	table := getenv("BOARD_TABLE")
-	if table == "" {
-		return nil, fmt.Errorf("BOARD_TABLE is not set: name the DynamoDB table that holds the messages")
-	}
-	return dynamostore.New(ctx, dynamostore.Config{Table: table, Endpoint: getenv("DYNAMODB_ENDPOINT")})
 }
 
 // handle purges once per batch of stream records, however many clears the

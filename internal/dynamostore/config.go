@@ -1,9 +1,7 @@
 package dynamostore
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"time"
@@ -11,9 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 )
 
@@ -38,13 +34,10 @@ type Config struct {
 	// Table is the name of the table (BOARD_TABLE). Required.
 	Table string
 	// Endpoint is the URL of a DynamoDB-compatible server such as dynalite
-	// (DYNAMODB_ENDPOINT), or "" for AWS. With an Endpoint, credentials
-	// are not looked up on an EC2 instance, and dummy credentials stand in
-	// when none are configured, as a local server ignores them.
+	// (DYNAMODB_ENDPOINT), or "" for AWS. With an Endpoint, dummy
+	// credentials stand in when the caller has none, as a local server
+	// ignores them.
 	Endpoint string
-	// Region is the AWS region; when "", the SDK's usual sources
-	// (AWS_REGION, the shared config file) decide, else DefaultRegion.
-	Region string
 	// MaxAttempts is how often a call is tried before it fails
 	// (DefaultMaxAttempts when zero).
 	MaxAttempts int
@@ -56,11 +49,30 @@ type Config struct {
 	Retention time.Duration
 }
 
-// New returns a Store for cfg, with an SDK client configured from the
-// environment as the AWS SDK does (credentials, AWS_CA_BUNDLE, …) and
-// bounded retries. optFns adjust the client's options, as they do for
+// HTTPClient returns the HTTP client a Store's SDK client should use:
+// the SDK's buildable client, whose connection timeouts let the retryer
+// try again within a call's deadline. Callers pass it to whatever builds
+// their aws.Config (config.WithHTTPClient, or the Lambda functions' own),
+// which may add AWS_CA_BUNDLE's certificates to it: the SDK can do that
+// only to a buildable client, and fails with any other kind.
+func HTTPClient() *awshttp.BuildableClient {
+	return awshttp.NewBuildableClient().
+		WithDialerOptions(func(d *net.Dialer) { d.Timeout = dialTimeout }).
+		WithTransportOptions(func(t *http.Transport) {
+			t.TLSHandshakeTimeout = tlsHandshakeTimeout
+			t.ResponseHeaderTimeout = responseHeaderTimeout
+		})
+}
+
+// New returns a Store for cfg, reached with the SDK configuration awsCfg
+// (region, credentials, HTTP client) that the caller built: localdev with
+// config.LoadDefaultConfig, the Lambda functions from Lambda's environment.
+// New sets the retries (cfg's MaxAttempts and MaxBackoff) and, for a
+// cfg.Endpoint, the endpoint and, when awsCfg has none, dummy credentials.
+// An awsCfg without a region gets DefaultRegion, one without an HTTP
+// client HTTPClient(). optFns adjust the client's options, as they do for
 // dynamodb.NewFromConfig; tests use them to add middleware.
-func New(ctx context.Context, cfg Config, optFns ...func(*dynamodb.Options)) (*Store, error) {
+func New(awsCfg aws.Config, cfg Config, optFns ...func(*dynamodb.Options)) (*Store, error) {
 	if cfg.Table == "" {
 		return nil, errors.New("dynamostore: no table name")
 	}
@@ -72,53 +84,23 @@ func New(ctx context.Context, cfg Config, optFns ...func(*dynamodb.Options)) (*S
 	if backoff <= 0 {
 		backoff = DefaultMaxBackoff
 	}
-	// The SDK's buildable client, not a plain *http.Client: loading the
-	// config adds AWS_CA_BUNDLE's certificates to it, and fails with any
-	// other kind of client.
-	httpClient := awshttp.NewBuildableClient().
-		WithDialerOptions(func(d *net.Dialer) { d.Timeout = dialTimeout }).
-		WithTransportOptions(func(t *http.Transport) {
-			t.TLSHandshakeTimeout = tlsHandshakeTimeout
-			t.ResponseHeaderTimeout = responseHeaderTimeout
+	awsCfg.Retryer = func() aws.Retryer {
+		return retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts = attempts
+			o.MaxBackoff = backoff
 		})
-	opts := []func(*config.LoadOptions) error{
-		config.WithHTTPClient(httpClient),
-		config.WithRetryer(func() aws.Retryer {
-			return retry.NewStandard(func(o *retry.StandardOptions) {
-				o.MaxAttempts = attempts
-				o.MaxBackoff = backoff
-			})
-		}),
-	}
-	if cfg.Region != "" {
-		opts = append(opts, config.WithRegion(cfg.Region))
-	}
-	if cfg.Endpoint != "" {
-		opts = append(opts,
-			config.WithBaseEndpoint(cfg.Endpoint),
-			config.WithEC2IMDSClientEnableState(imds.ClientDisabled))
-	}
-	awsCfg, err := config.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("dynamostore: load AWS config: %w", err)
 	}
 	if awsCfg.Region == "" {
 		awsCfg.Region = DefaultRegion
 	}
-	if cfg.Endpoint != "" && !haveCredentials(ctx, awsCfg) {
-		awsCfg.Credentials = credentials.NewStaticCredentialsProvider("local", "local", "")
+	if awsCfg.HTTPClient == nil {
+		awsCfg.HTTPClient = HTTPClient()
+	}
+	if cfg.Endpoint != "" {
+		awsCfg.BaseEndpoint = aws.String(cfg.Endpoint)
+		if awsCfg.Credentials == nil {
+			awsCfg.Credentials = credentials.NewStaticCredentialsProvider("local", "local", "")
+		}
 	}
 	return NewFromClient(dynamodb.NewFromConfig(awsCfg, optFns...), cfg), nil
-}
-
-// haveCredentials reports whether the configured credential sources give
-// any credentials.
-func haveCredentials(ctx context.Context, cfg aws.Config) bool {
-	if cfg.Credentials == nil {
-		return false
-	}
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	_, err := cfg.Credentials.Retrieve(ctx)
-	return err == nil
 }
