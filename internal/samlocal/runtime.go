@@ -53,9 +53,8 @@ type Runtime struct {
 // invocation at a time through, as the container's semaphore does.
 // (samcli/local/docker/container.py, Container.wait_for_http_response)
 type warm struct {
-	mu  sync.Mutex
-	em  *Emulator
-	err error
+	mu sync.Mutex
+	em *Emulator
 }
 
 var _ Invoker = (*Runtime)(nil)
