@@ -6,16 +6,25 @@ GOARCH ?= arm64
 # How a Lambda bootstrap is built: static, stripped, no RPC shim.
 LAMBDA_BUILD = CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) $(GO) build -tags lambda.norpc -trimpath -ldflags "-s -w"
 
-.PHONY: run run-dynamodb dynamodb-local test test-tools fmt-check tidy-check vet staticcheck gotest bench build build-BoardFunction build-StaticFunction build-PurgeFunction sam-build local-api deploy fuzz soak
+.PHONY: FORCE run run-dynamodb dynamodb-local test test-tools fmt-check tidy-check vet staticcheck gotest bench build build-BoardFunction build-StaticFunction build-PurgeFunction sam-build local-api deploy fuzz soak
 
-run:
-	$(GO) run ./localdev
+# localdev on ADDR until Ctrl-C. It is built, then run in the terminal's
+# foreground (infra/foreground), so a clean stop ends make with status 0.
+ADDR ?= localhost:8080
+run: bin/localdev
+	@infra/foreground bin/localdev -addr $(ADDR)
 
 # localdev with messages in DynamoDB: by default the local server that
 # `make dynamodb-local` starts, with the table created when missing.
 DYNAMODB_ENDPOINT ?= http://127.0.0.1:8000
-run-dynamodb:
-	DYNAMODB_ENDPOINT=$(DYNAMODB_ENDPOINT) $(GO) run ./localdev -store dynamodb -create-table
+run-dynamodb: bin/localdev
+	@DYNAMODB_ENDPOINT=$(DYNAMODB_ENDPOINT) infra/foreground bin/localdev -addr $(ADDR) -store dynamodb -create-table
+
+# Always rebuilt (go build is quick when nothing changed).
+bin/localdev: FORCE
+	$(GO) build -o $@ ./localdev
+
+FORCE:
 
 # dynalite, a DynamoDB-compatible server, on 127.0.0.1:8000 (DYNAMODB_HOST
 # and DYNAMODB_PORT change that), keeping its data in infra/dynamodb-local/data.
