@@ -9,6 +9,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -50,7 +51,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	verbose := flags.Bool("v", false, "print each request line and its headers")
 	createTable := flags.Bool("create-table", false, "with -store dynamodb: create the table if it is missing")
 	logFormat := flags.String("log", "text", "request log: text (a line per request, like the book's server) or json")
+	flags.Usage = func() { usage(flags) }
 	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil // -h asked for the help, which is printed: not a failure
+		}
 		return err
 	}
 	cfg, err := web.ConfigFromEnv(getenv)
@@ -114,6 +119,34 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	fmt.Fprintln(stdout, "Stopped.")
 	return nil
+}
+
+// environment is every variable localdev reads, for -h: name, default
+// ("" when unset means off), meaning. A test holds it to the variables run
+// reads and to the README's table.
+var environment = []struct{ name, def, meaning string }{
+	{"BOARD_TABLE", "tinyboard", "with -store dynamodb: the table's name"},
+	{"DYNAMODB_ENDPOINT", "", "with -store dynamodb: a DynamoDB-compatible server such as http://127.0.0.1:8000; unset, the DynamoDB of your AWS account"},
+	{"CLEAR_TOKEN", "", "when set, clearing the board needs this token; the Clear form then asks for it"},
+	{"PAGE_SIZE", "50", "messages per page"},
+	{"MESSAGE_MAX_CHARS", "1000", "longest message, in characters"},
+}
+
+// usage prints what -h shows: the flags with their defaults, then the
+// environment variables.
+func usage(flags *flag.FlagSet) {
+	out := flags.Output()
+	fmt.Fprintf(out, "Usage: %s [flags]\n\n", flags.Name())
+	fmt.Fprintf(out, "localdev serves tinyboard on this machine until Ctrl-C: the board at /board\nand the tiny website, with messages in memory (or in DynamoDB).\n\nFlags:\n")
+	flags.PrintDefaults()
+	fmt.Fprintf(out, "\nEnvironment variables:\n")
+	for _, v := range environment {
+		fmt.Fprintf(out, "  %s\n    \t%s", v.name, v.meaning)
+		if v.def != "" {
+			fmt.Fprintf(out, " (default %s)", v.def)
+		}
+		fmt.Fprintln(out)
+	}
 }
 
 // openDynamo opens the DynamoDB table named by BOARD_TABLE (default
