@@ -13,8 +13,9 @@ import (
 
 // A Message is one post on the board.
 type Message struct {
-	// ID is the one-time id the message was saved under (a ULID). A second
-	// save with the same ID returns the first message instead of a copy.
+	// ID is the id the message was saved under (a ULID): the form's
+	// one-time id, or, when that id already holds another message, the id
+	// NextID gives in its place.
 	ID string `json:"id"`
 	// Text is the message as the user wrote it, with line breaks as "\n".
 	Text string `json:"text"`
@@ -35,11 +36,20 @@ type Page struct {
 // concurrent use, and must give up when ctx is done.
 type Store interface {
 	// Save stores a message with the given id and text and returns it with
-	// its Posted time set by the store. If a message with that id is already
-	// stored, Save stores nothing and returns the stored message, so a
-	// retried submission is answered exactly like the first one.
+	// its Posted time set by the store. Saving is idempotent for the same
+	// submission, the same id and the same text:
+	//
+	//   - If a message with that id and text is on the board, Save stores
+	//     nothing and returns it, so a retried submission is answered
+	//     exactly like the first one.
+	//   - If the id holds a different text (a form sent again after an
+	//     edit), the text is a new message, saved under NextID(id, text),
+	//     to which the same rules apply, so a repeat of the edited form is
+	//     stored once too.
+	//   - If the id's message was hidden by a Clear (or has expired), the
+	//     text was submitted after the clear: it is saved again, under an
+	//     id of the store's choosing, and shown.
 	Save(ctx context.Context, id, text string) (Message, error)
-
 	// Page returns up to limit of the newest messages posted before cursor
 	// (the newest of all when cursor is ""), oldest first.
 	Page(ctx context.Context, cursor string, limit int) (Page, error)
@@ -54,8 +64,15 @@ type Store interface {
 var ErrInvalid = errors.New("invalid input")
 
 // ErrUnavailable is wrapped by a Store's errors when the storage behind it
-// failed or timed out; the client may try again.
+// failed in a way that may pass: it timed out, refused the connection,
+// throttled the call or failed on its side. The client may try again.
 var ErrUnavailable = errors.New("storage unavailable")
+
+// ErrBroken is wrapped by a Store's errors when the storage behind it
+// cannot work until someone fixes it: the table is missing, access is
+// denied, there are no credentials, a request is invalid, or a stored item
+// is damaged. Trying again does not help; the operator must look.
+var ErrBroken = errors.New("storage broken")
 
 // Invalid returns an error wrapping ErrInvalid whose text is the sentence
 // formatted from format and args.
@@ -72,4 +89,10 @@ func (e *inputError) Unwrap() error { return ErrInvalid }
 // ErrUnavailable while keeping its cause for the logs.
 func Unavailable(err error) error {
 	return fmt.Errorf("%w: %w", ErrUnavailable, err)
+}
+
+// Broken wraps err, the failure of a storage call, so that it matches
+// ErrBroken while keeping its cause for the logs.
+func Broken(err error) error {
+	return fmt.Errorf("%w: %w", ErrBroken, err)
 }

@@ -29,7 +29,21 @@ func TestCleanText(t *testing.T) {
 		{"1000 multi-byte", strings.Repeat("é", 1000), strings.Repeat("é", 1000), ""},
 		{"1000 emoji", strings.Repeat("🙂", 1000), strings.Repeat("🙂", 1000), ""},
 		{"1001", strings.Repeat("a", 1001), "", "1001 characters long; the limit is 1000"},
-		{"1000 lines of crlf", strings.Repeat("\r\n", 499) + "xx", strings.Repeat("\n", 499) + "xx", ""},
+		// 1000 characters when CRLF counts as one, 1999 if it counted as two.
+		{"999 crlf and a letter at the limit", strings.Repeat("\r\n", 999) + "x", strings.Repeat("\n", 999) + "x", ""},
+		{"1000 crlf and a letter", strings.Repeat("\r\n", 1000) + "x", "", "1001 characters long; the limit is 1000"},
+		{"zero-width space only", "\u200b", "", "invisible"},
+		{"word joiner only", "\u2060\u2060", "", "invisible"},
+		{"BOM only", "\ufeff", "", "invisible"},
+		{"soft hyphen only", "\u00ad", "", "invisible"},
+		{"joiners and spaces", " \u200c\u200d \n\u200b\t", "", "invisible"},
+		{"variation selector only", "\ufe0f", "", "invisible"},
+		{"bidi controls only", "\u202e\u2066\u2069\u200f", "", "invisible"},
+		{"hangul filler only", "\u3164", "", "invisible"},
+		{"tag characters only", "\U000e0041\U000e0042", "", "invisible"},
+		{"zero-width space around a letter", "\u200bx\u200b", "\u200bx\u200b", ""},
+		{"emoji with a joiner", "👩\u200d💻", "👩\u200d💻", ""},
+		{"arabic number sign (visible format character)", "\u0600", "\u0600", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -47,6 +61,30 @@ func TestCleanText(t *testing.T) {
 				t.Errorf("CleanText(%q) error = %q, want it to mention %q", tt.in, err, tt.wantErr)
 			}
 		})
+	}
+}
+
+func TestNextID(t *testing.T) {
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	id := board.NewID(now)
+	next := board.NextID(id, "hello")
+	if next == id {
+		t.Fatalf("NextID(%q, \"hello\") = the same id, want another", id)
+	}
+	if again := board.NextID(id, "hello"); again != next {
+		t.Errorf("NextID twice with the same id and salt = %q, then %q; want the same id", next, again)
+	}
+	if other := board.NextID(id, "hello!"); other == next {
+		t.Errorf("NextID with salts \"hello\" and \"hello!\" both gave %q, want different ids", next)
+	}
+	if other := board.NextID(board.NewID(now), "hello"); other == next {
+		t.Errorf("NextID of two ids with the same salt both gave %q, want different ids", next)
+	}
+	if !board.UsableID(next, now) {
+		t.Errorf("NextID(%q) = %q, not usable now; want an id as fresh as the first", id, next)
+	}
+	if _, err := board.ParseCursor(board.Cursor(board.Message{ID: board.NextID("not a ulid", "x"), Posted: now})); err != nil {
+		t.Errorf("NextID of a malformed id gives an id a cursor cannot hold: %v", err)
 	}
 }
 

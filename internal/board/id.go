@@ -1,6 +1,7 @@
 package board
 
 import (
+	"crypto/sha256"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +17,22 @@ const IDLifetime = 24 * time.Hour
 // NewID returns a fresh one-time message id (a ULID) minted at now.
 func NewID(now time.Time) string {
 	return ulid.MustNew(ulid.Timestamp(now), ulid.DefaultEntropy()).String()
+}
+
+// NextID returns the id a message is saved under when id already holds
+// something else: a different text (the form was edited and sent again),
+// or a copy a clear has hidden. It is a ULID with id's time, so it is as
+// fresh as id, and a random part hashed from id and salt (the new text,
+// say), so the same id and salt always give the same next id and a
+// repeated submission finds its first copy there.
+func NextID(id, salt string) string {
+	var u ulid.ULID
+	if parsed, err := ulid.ParseStrict(id); err == nil {
+		u = parsed
+	}
+	sum := sha256.Sum256([]byte(id + "\x00" + salt))
+	copy(u[6:], sum[:len(u)-6])
+	return u.String()
 }
 
 // UsableID reports whether id is a well-formed id, written the way NewID
