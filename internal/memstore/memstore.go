@@ -4,6 +4,7 @@ package memstore
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"sync"
 	"time"
@@ -16,7 +17,8 @@ var _ board.Store = (*Store)(nil)
 // Store is a board.Store in memory, safe for concurrent use. The zero value
 // is not usable; call New.
 type Store struct {
-	now func() time.Time
+	now       func() time.Time
+	retention time.Duration
 
 	mu   sync.Mutex
 	msgs []board.Message // in board order: by Posted, then ID
@@ -24,16 +26,38 @@ type Store struct {
 	last time.Time // Posted of the newest message ever saved
 }
 
-// New returns an empty Store that stamps messages with the current time.
+// New returns an empty Store that stamps messages with the current time
+// and keeps them until they are cleared.
 func New() *Store {
-	return NewWithClock(time.Now)
+	return NewWithOptions(Options{})
 }
 
 // NewWithClock returns an empty Store that stamps messages with now().
 // Posted times still never go backwards, whatever the clock does.
 func NewWithClock(now func() time.Time) *Store {
-	return &Store{now: now, byID: make(map[string]board.Message)}
+	return NewWithOptions(Options{Now: now})
 }
+
+// Options are the settings of NewWithOptions.
+type Options struct {
+	// Now tells the time (time.Now when nil).
+	Now func() time.Time
+	// Retention is how long a message is shown after it was posted
+	// (MESSAGE_RETENTION_DAYS); zero keeps messages until they are cleared.
+	Retention time.Duration
+}
+
+// NewWithOptions returns an empty Store with the given options.
+func NewWithOptions(o Options) *Store {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Store{now: o.Now, retention: o.Retention, byID: make(map[string]board.Message)}
+}
+
+// maxIDTries bounds how many ids Save walks through (see board.NextID)
+// before it gives up; two are enough unless ids collide.
+const maxIDTries = 8
 
 // Save implements board.Store.
 func (s *Store) Save(ctx context.Context, id, text string) (board.Message, error) {
@@ -42,18 +66,45 @@ func (s *Store) Save(ctx context.Context, id, text string) (board.Message, error
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if m, ok := s.byID[id]; ok {
-		return m, nil
+	now := s.now().UTC()
+	s.dropExpired(now)
+	// A Clear forgets the ids of what it hid, and dropExpired those of
+	// expired messages, so an id found here is on the board.
+	for range maxIDTries {
+		m, ok := s.byID[id]
+		if !ok {
+			posted := now
+			if !posted.After(s.last) {
+				posted = s.last.Add(time.Nanosecond)
+			}
+			s.last = posted
+			m = board.Message{ID: id, Text: text, Posted: posted}
+			s.msgs = append(s.msgs, m)
+			s.byID[id] = m
+			return m, nil
+		}
+		if m.Text == text {
+			return m, nil
+		}
+		id = board.NextID(id, text)
 	}
-	posted := s.now().UTC()
-	if !posted.After(s.last) {
-		posted = s.last.Add(time.Nanosecond)
+	return board.Message{}, board.Broken(fmt.Errorf("save: %d ids in a row already hold other texts", maxIDTries))
+}
+
+// dropExpired forgets the messages posted more than the retention before
+// now. They are the oldest ones, at the start of s.msgs. Call it with s.mu
+// held.
+func (s *Store) dropExpired(now time.Time) {
+	if s.retention <= 0 {
+		return
 	}
-	s.last = posted
-	m := board.Message{ID: id, Text: text, Posted: posted}
-	s.msgs = append(s.msgs, m)
-	s.byID[id] = m
-	return m, nil
+	cutoff := now.Add(-s.retention)
+	n := sort.Search(len(s.msgs), func(i int) bool { return s.msgs[i].Posted.After(cutoff) })
+	for _, m := range s.msgs[:n] {
+		delete(s.byID, m.ID)
+	}
+	// Reslicing leaves the array as it is, which pages handed out share.
+	s.msgs = s.msgs[n:]
 }
 
 // Page implements board.Store.
@@ -68,6 +119,7 @@ func (s *Store) Page(ctx context.Context, cursor string, limit int) (board.Page,
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.dropExpired(s.now().UTC())
 	end := len(s.msgs)
 	if cursor != "" {
 		end = sort.Search(len(s.msgs), func(i int) bool { return board.Cursor(s.msgs[i]) >= cursor })

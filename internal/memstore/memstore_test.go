@@ -11,7 +11,10 @@ import (
 
 func TestContract(t *testing.T) {
 	storetest.Suite{
-		New:  func(testing.TB) board.Store { return memstore.New() },
+		New: func(testing.TB) board.Store { return memstore.New() },
+		NewWithRetention: func(_ testing.TB, retention time.Duration, now func() time.Time) board.Store {
+			return memstore.NewWithOptions(memstore.Options{Now: now, Retention: retention})
+		},
 		Many: 2000,
 	}.Run(t)
 }

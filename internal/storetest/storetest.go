@@ -19,9 +19,29 @@ import (
 type Suite struct {
 	// New returns an empty Store; each test calls it once.
 	New func(tb testing.TB) board.Store
+	// NewWithRetention returns an empty Store that shows a message for
+	// retention after it was posted, and tells the time with now().
+	NewWithRetention func(tb testing.TB, retention time.Duration, now func() time.Time) board.Store
 	// Many is how many messages the pagination test walks through
 	// (120 when zero).
 	Many int
+	// Faults are the ways the storage behind this kind of Store can fail,
+	// each with the kind of error it must give.
+	Faults []Fault
+}
+
+// A Fault is one way a Store's storage fails, such as a missing table or
+// a refused connection.
+type Fault struct {
+	Name string
+	// Want is the error every failing call must match: board.ErrUnavailable
+	// (trying again may help) or board.ErrBroken (someone must fix it).
+	Want error
+	// New returns a Store whose storage fails this way.
+	New func(tb testing.TB) board.Store
+	// PageOnly says only Page fails (a damaged item, a missing index);
+	// Save and Clear are not tried.
+	PageOnly bool
 }
 
 // Run runs every test of the contract as a subtest of t.
@@ -29,13 +49,21 @@ func (s Suite) Run(t *testing.T) {
 	t.Run("EmptyBoard", s.testEmptyBoard)
 	t.Run("SaveThenPage", s.testSaveThenPage)
 	t.Run("TextRoundTrips", s.testTextRoundTrips)
-	t.Run("SameIDStoresOnce", s.testSameIDStoresOnce)
+	t.Run("SameSubmissionStoresOnce", s.testSameSubmissionStoresOnce)
+	t.Run("EditedSubmissionIsANewMessage", s.testEditedSubmission)
+	t.Run("RepeatAfterClearIsShown", s.testRepeatAfterClear)
 	t.Run("PagesVisitEveryMessageOnce", s.testPagesVisitEveryMessageOnce)
 	t.Run("ExactPageHasNoOlder", s.testExactPageHasNoOlder)
 	t.Run("DamagedCursor", s.testDamagedCursor)
 	t.Run("ClearHidesEarlierShowsLater", s.testClear)
 	t.Run("ConcurrentSaves", s.testConcurrentSaves)
 	t.Run("DoneContext", s.testDoneContext)
+	if s.NewWithRetention != nil {
+		t.Run("ExpiredMessagesAreNotShown", s.testRetention)
+	}
+	for _, f := range s.Faults {
+		t.Run("Fault/"+f.Name, f.test)
+	}
 }
 
 func ctx(tb testing.TB) context.Context {
@@ -158,26 +186,131 @@ func (s Suite) testTextRoundTrips(t *testing.T) {
 	}
 }
 
-func (s Suite) testSameIDStoresOnce(t *testing.T) {
+// onBoard returns the texts on st's board, oldest first.
+func onBoard(tb testing.TB, st board.Store) []string {
+	tb.Helper()
+	return texts(All(tb, st, 50))
+}
+
+func sameMessage(a, b board.Message) bool {
+	return a.ID == b.ID && a.Text == b.Text && a.Posted.Equal(b.Posted)
+}
+
+// save saves text under id and fails tb on an error.
+func save(tb testing.TB, st board.Store, id, text string) board.Message {
+	tb.Helper()
+	m, err := st.Save(ctx(tb), id, text)
+	if err != nil {
+		tb.Fatalf("Save(%q, %q): %v", id, text, err)
+	}
+	if m.Text != text {
+		tb.Fatalf("Save(%q, %q) = message %+v, want its text %q", id, text, m, text)
+	}
+	return m
+}
+
+// A form sent twice (double click, browser retry): one message, and the
+// same answer both times.
+func (s Suite) testSameSubmissionStoresOnce(t *testing.T) {
 	st := s.New(t)
 	id := board.NewID(time.Now())
-	first, err := st.Save(ctx(t), id, "first")
-	if err != nil {
+	first := save(t, st, id, "first")
+	if first.ID != id {
+		t.Errorf("Save under a fresh id stored it as %q, want %q", first.ID, id)
+	}
+	for range 2 {
+		if again := save(t, st, id, "first"); !sameMessage(again, first) {
+			t.Errorf("Save again with the same id and text = %+v, want the first message %+v", again, first)
+		}
+	}
+	if got := onBoard(t, st); !slices.Equal(got, []string{"first"}) {
+		t.Errorf("board after three saves of one submission = %q, want [\"first\"]", got)
+	}
+}
+
+// Back, edit, Save: the form's id holds "helo", the new text "hello" is a
+// new message, and a repeat of the edited form stores it once.
+func (s Suite) testEditedSubmission(t *testing.T) {
+	st := s.New(t)
+	id := board.NewID(time.Now())
+	first := save(t, st, id, "helo")
+	edited := save(t, st, id, "hello")
+	if edited.ID == first.ID {
+		t.Errorf("edited text saved under the first id %q, want a fresh id", edited.ID)
+	}
+	if again := save(t, st, id, "hello"); !sameMessage(again, edited) {
+		t.Errorf("the edited form sent again = %+v, want the edited message %+v", again, edited)
+	}
+	if again := save(t, st, id, "helo"); !sameMessage(again, first) {
+		t.Errorf("the first form sent again = %+v, want the first message %+v", again, first)
+	}
+	third := save(t, st, id, "hello!")
+	if third.ID == first.ID || third.ID == edited.ID {
+		t.Errorf("a second edit saved under %q, want an id of its own", third.ID)
+	}
+	if got, want := onBoard(t, st), []string{"helo", "hello", "hello!"}; !slices.Equal(got, want) {
+		t.Errorf("board = %q, want %q: every edit kept, each once", got, want)
+	}
+}
+
+// A form submitted again after a clear (Back, or a retry) was submitted
+// after the clear: it is saved again and shown, once.
+func (s Suite) testRepeatAfterClear(t *testing.T) {
+	st := s.New(t)
+	id, other := board.NewID(time.Now()), board.NewID(time.Now())
+	save(t, st, id, "before the clear")
+	save(t, st, other, "edited later")
+	if err := st.Clear(ctx(t)); err != nil {
 		t.Fatal(err)
 	}
-	again, err := st.Save(ctx(t), id, "second try, edited")
-	if err != nil {
+	again := save(t, st, id, "before the clear")
+	if got := onBoard(t, st); !slices.Equal(got, []string{"before the clear"}) {
+		t.Fatalf("board after the form was sent again past a clear = %q, want [\"before the clear\"]", got)
+	}
+	if repeat := save(t, st, id, "before the clear"); !sameMessage(repeat, again) {
+		t.Errorf("the same form once more = %+v, want the copy saved after the clear %+v", repeat, again)
+	}
+	save(t, st, other, "edited later, edited again")
+	if got, want := onBoard(t, st), []string{"before the clear", "edited later, edited again"}; !slices.Equal(got, want) {
+		t.Errorf("board = %q, want %q", got, want)
+	}
+	if err := st.Clear(ctx(t)); err != nil {
 		t.Fatal(err)
 	}
-	if again.ID != first.ID || again.Text != first.Text || !again.Posted.Equal(first.Posted) {
-		t.Errorf("second Save with the same id = %+v, want the first message %+v", again, first)
+	save(t, st, id, "before the clear")
+	if got := onBoard(t, st); !slices.Equal(got, []string{"before the clear"}) {
+		t.Errorf("board after a second clear and the form once more = %q, want [\"before the clear\"]", got)
 	}
-	p, err := st.Page(ctx(t), "", 50)
-	if err != nil {
-		t.Fatal(err)
+}
+
+// A message posted longer ago than the retention is not shown.
+func (s Suite) testRetention(t *testing.T) {
+	var mu sync.Mutex
+	clock := time.Now().UTC().Truncate(time.Second)
+	now := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return clock
 	}
-	if got := texts(p.Messages); !slices.Equal(got, []string{"first"}) {
-		t.Errorf("board after two saves with one id = %q, want [\"first\"]", got)
+	advance := func(d time.Duration) {
+		mu.Lock()
+		defer mu.Unlock()
+		clock = clock.Add(d)
+	}
+	st := s.NewWithRetention(t, 24*time.Hour, now)
+	oldID := board.NewID(now())
+	save(t, st, oldID, "two days old")
+	advance(time.Hour)
+	save(t, st, board.NewID(now()), "47 hours old")
+	advance(46 * time.Hour)
+	save(t, st, board.NewID(now()), "an hour old")
+	advance(time.Hour)
+	if got, want := onBoard(t, st), []string{"an hour old"}; !slices.Equal(got, want) {
+		t.Errorf("board with a retention of 24h = %q, want %q", got, want)
+	}
+	advance(24 * time.Hour)
+	if got := onBoard(t, st); len(got) != 0 {
+		t.Errorf("board a day later = %q, want it empty", got)
 	}
 }
 
@@ -288,17 +421,41 @@ func (s Suite) testDoneContext(t *testing.T) {
 	st := s.New(t)
 	done, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := st.Save(done, board.NewID(time.Now()), "never"); err == nil {
-		t.Error("Save with a cancelled context succeeded, want an error")
+	if _, err := st.Save(done, board.NewID(time.Now()), "never"); !errors.Is(err, board.ErrUnavailable) {
+		t.Errorf("Save with a cancelled context: error = %v, want one matching board.ErrUnavailable", err)
 	}
-	if _, err := st.Page(done, "", 50); err == nil {
-		t.Error("Page with a cancelled context succeeded, want an error")
+	if _, err := st.Page(done, "", 50); !errors.Is(err, board.ErrUnavailable) {
+		t.Errorf("Page with a cancelled context: error = %v, want one matching board.ErrUnavailable", err)
 	}
-	if err := st.Clear(done); err == nil {
-		t.Error("Clear with a cancelled context succeeded, want an error")
+	if err := st.Clear(done); !errors.Is(err, board.ErrUnavailable) {
+		t.Errorf("Clear with a cancelled context: error = %v, want one matching board.ErrUnavailable", err)
 	}
 	p, err := st.Page(ctx(t), "", 50)
 	if err != nil || len(p.Messages) != 0 {
 		t.Errorf("board after a cancelled Save = %q, %v; want it empty", texts(p.Messages), err)
 	}
+}
+
+// test checks every call to a Store with this fault fails with an error of
+// the fault's kind, and of that kind only.
+func (f Fault) test(t *testing.T) {
+	st := f.New(t)
+	other := board.ErrBroken
+	if f.Want == board.ErrBroken {
+		other = board.ErrUnavailable
+	}
+	check := func(op string, err error) {
+		t.Helper()
+		if !errors.Is(err, f.Want) || errors.Is(err, other) || errors.Is(err, board.ErrInvalid) {
+			t.Errorf("%s with %s: error = %v, want one matching %v only", op, f.Name, err, f.Want)
+		}
+	}
+	_, err := st.Page(ctx(t), "", 50)
+	check("Page", err)
+	if f.PageOnly {
+		return
+	}
+	_, err = st.Save(ctx(t), board.NewID(time.Now()), "lost")
+	check("Save", err)
+	check("Clear", st.Clear(ctx(t)))
 }
