@@ -179,15 +179,31 @@ const ThrottlingAnswer = `{"__type":"com.amazonaws.dynamodb.v20120810#Provisione
 // SendTo. It stops when tb's test ends.
 func Throttling(tb testing.TB) (endpoint string, requests *atomic.Int64) {
 	tb.Helper()
+	return Answering(tb, http.StatusBadRequest, ThrottlingAnswer)
+}
+
+// Answering starts a server on a loopback port that answers every request
+// with status and body, as DynamoDB answers an error such as
+// AccessDeniedException (400) or InternalServerError (500), and counts the
+// requests. Point a Proxy at its endpoint with SendTo. It stops when tb's
+// test ends.
+func Answering(tb testing.TB, status int, body string) (endpoint string, requests *atomic.Int64) {
+	tb.Helper()
 	requests = new(atomic.Int64)
-	sum := strconv.FormatUint(uint64(crc32.ChecksumIEEE([]byte(ThrottlingAnswer))), 10)
+	sum := strconv.FormatUint(uint64(crc32.ChecksumIEEE([]byte(body))), 10)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		requests.Add(1)
 		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 		w.Header().Set("X-Amz-Crc32", sum)
-		w.WriteHeader(http.StatusBadRequest)
-		io.WriteString(w, ThrottlingAnswer)
+		w.WriteHeader(status)
+		io.WriteString(w, body)
 	}))
 	tb.Cleanup(srv.Close)
 	return srv.URL, requests
+}
+
+// ErrorAnswer is the body DynamoDB answers for an error of the given type,
+// such as "AccessDeniedException", with message.
+func ErrorAnswer(errorType, message string) string {
+	return `{"__type":"com.amazonaws.dynamodb.v20120810#` + errorType + `","message":"` + message + `"}`
 }

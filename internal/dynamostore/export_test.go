@@ -1,6 +1,8 @@
 package dynamostore
 
 import (
+	"context"
+	"log/slog"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -15,3 +17,8 @@ func Client(s *Store) *dynamodb.Client { return s.client }
 
 // Table returns the name of s's table.
 func Table(s *Store) string { return s.table }
+
+// StartPurgerWith starts s's purge worker with purge in place of s.Purge.
+func StartPurgerWith(s *Store, logger *slog.Logger, timeout time.Duration, purge func(context.Context) (int, error)) *Purger {
+	return s.startPurger(logger, timeout, purge)
+}

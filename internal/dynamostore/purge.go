@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -11,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"tinyboard/internal/board"
 )
 
 // batchSize is the most deletes one BatchWriteItem may carry.
@@ -28,7 +31,7 @@ const unprocessedTries = 8
 // grows with what was cleared, reading keys a page at a time and deleting
 // them 25 to a request, and an interrupted Purge is finished by the next.
 func (s *Store) Purge(ctx context.Context) (int, error) {
-	marker, err := s.newestMarker(ctx)
+	marker, err := s.newestMarker(ctx, "purge")
 	if err != nil || marker == "" {
 		return 0, err
 	}
@@ -38,7 +41,7 @@ func (s *Store) Purge(ctx context.Context) (int, error) {
 		WithProjection(expression.NamesList(expression.Name(PartitionKey), expression.Name(SortKey))).
 		Build()
 	if err != nil {
-		return 0, fmt.Errorf("purge: %w", err)
+		return 0, board.Broken(fmt.Errorf("purge: %w", err))
 	}
 	pages := dynamodb.NewQueryPaginator(s.client, &dynamodb.QueryInput{
 		TableName:                 aws.String(s.table),
@@ -53,7 +56,7 @@ func (s *Store) Purge(ctx context.Context) (int, error) {
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
-			return deleted, unavailable(err, "purge: read keys")
+			return deleted, failed(err, "purge: read keys")
 		}
 		for len(page.Items) > 0 {
 			n := min(len(page.Items), batchSize)
@@ -69,14 +72,14 @@ func (s *Store) Purge(ctx context.Context) (int, error) {
 
 // newestMarker returns the Posted of the newest clear marker, or "" when
 // the board was never cleared. Markers' sort keys sort by their time, so
-// this reads one item.
-func (s *Store) newestMarker(ctx context.Context) (string, error) {
+// this reads one item. op names the caller in errors.
+func (s *Store) newestMarker(ctx context.Context, op string) (string, error) {
 	expr, err := expression.NewBuilder().
 		WithKeyCondition(expression.Key(PartitionKey).Equal(expression.Value(boardPartition)).
 			And(expression.Key(SortKey).BeginsWith(clearPrefix))).
 		Build()
 	if err != nil {
-		return "", fmt.Errorf("purge: %w", err)
+		return "", board.Broken(fmt.Errorf("%s: %w", op, err))
 	}
 	out, err := s.client.Query(ctx, &dynamodb.QueryInput{
 		TableName:                 aws.String(s.table),
@@ -88,14 +91,14 @@ func (s *Store) newestMarker(ctx context.Context) (string, error) {
 		Limit:                     aws.Int32(1),
 	})
 	if err != nil {
-		return "", unavailable(err, "purge: find the newest clear")
+		return "", failed(err, "%s: find the newest clear", op)
 	}
 	if len(out.Items) == 0 {
 		return "", nil
 	}
 	var it item
 	if err := attributevalue.UnmarshalMap(out.Items[0], &it); err != nil {
-		return "", fmt.Errorf("purge: %w", err)
+		return "", board.Broken(fmt.Errorf("%s: damaged clear marker: %w", op, err))
 	}
 	return it.Posted, nil
 }
@@ -113,7 +116,7 @@ func (s *Store) deleteBatch(ctx context.Context, keys []map[string]types.Attribu
 			RequestItems: map[string][]types.WriteRequest{s.table: reqs},
 		})
 		if err != nil {
-			return unavailable(err, "purge: delete")
+			return failed(err, "purge: delete")
 		}
 		reqs = out.UnprocessedItems[s.table]
 		if len(reqs) == 0 {
@@ -121,10 +124,113 @@ func (s *Store) deleteBatch(ctx context.Context, keys []map[string]types.Attribu
 		}
 		select {
 		case <-ctx.Done():
-			return unavailable(ctx.Err(), "purge: delete")
+			return failed(ctx.Err(), "purge: delete")
 		case <-time.After(pause):
 		}
 		pause = min(2*pause, 2*time.Second)
 	}
-	return unavailable(errors.New("items still unprocessed after retries"), "purge: delete")
+	return board.Unavailable(errors.New("purge: delete: items still unprocessed after retries"))
+}
+
+// A Purger runs Purge in the background after clears, for a long-running
+// process such as localdev (in AWS, the table's stream starts the purge
+// function instead). At most one purge runs at a time; clears that arrive
+// while one runs coalesce into one more run. Start it with StartPurger and
+// stop it with Stop.
+type Purger struct {
+	store   *Store
+	log     *slog.Logger
+	timeout time.Duration
+	purge   func(context.Context) (int, error)
+
+	wake   chan struct{} // holds the one pending run
+	stop   chan struct{} // closed by Stop: start no more runs
+	done   chan struct{} // closed when the worker has returned
+	cancel context.CancelFunc
+}
+
+// StartPurger starts s's purge worker. From then on, every successful Clear
+// on s asks it for a purge, each run bounded by timeout; logger gets a line
+// per run. Call Stop before the process ends.
+func (s *Store) StartPurger(logger *slog.Logger, timeout time.Duration) *Purger {
+	return s.startPurger(logger, timeout, s.Purge)
+}
+
+func (s *Store) startPurger(logger *slog.Logger, timeout time.Duration, purge func(context.Context) (int, error)) *Purger {
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &Purger{
+		store:   s,
+		log:     logger,
+		timeout: timeout,
+		purge:   purge,
+		wake:    make(chan struct{}, 1),
+		stop:    make(chan struct{}),
+		done:    make(chan struct{}),
+		cancel:  cancel,
+	}
+	s.purger.Store(p)
+	go p.work(ctx)
+	return p
+}
+
+// request asks for a purge: the next run if none is pending, else nothing.
+func (p *Purger) request() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// work runs a purge each time one is requested, until Stop.
+func (p *Purger) work(ctx context.Context) {
+	defer close(p.done)
+	for {
+		select {
+		case <-p.stop:
+			return
+		case <-p.wake:
+		}
+		select {
+		case <-p.stop:
+			return // stopped while a run was pending: the next clear's purge does its work
+		default:
+		}
+		p.run(ctx)
+	}
+}
+
+// run purges once and logs how it went.
+func (p *Purger) run(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
+	began := time.Now()
+	n, err := p.purge(ctx)
+	took := time.Since(began).Round(time.Millisecond)
+	if err != nil {
+		p.log.Warn("purge", "deleted", n, "took", took.String(), "err", err)
+		return
+	}
+	p.log.Info("purge", "deleted", n, "took", took.String())
+}
+
+// Stop stops the worker: Clear no longer asks it for purges, no new run
+// starts, and a run in progress may finish until ctx is done, when it is
+// cancelled (the next purge finishes its work). Stop returns once the
+// worker has ended: nil, or ctx's error if it had to cancel a run.
+func (p *Purger) Stop(ctx context.Context) error {
+	p.store.purger.CompareAndSwap(p, nil)
+	select {
+	case <-p.stop:
+	default:
+		close(p.stop)
+	}
+	select {
+	case <-p.done:
+		p.cancel()
+		return nil
+	case <-ctx.Done():
+		p.cancel()
+		<-p.done
+		return ctx.Err()
+	}
 }

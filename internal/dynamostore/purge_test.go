@@ -1,16 +1,21 @@
 package dynamostore_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
-	"tinyboard/internal/board"
 
+	"tinyboard/internal/board"
 	"tinyboard/internal/dynalite"
 	"tinyboard/internal/dynamostore"
 	"tinyboard/internal/storetest"
+	"tinyboard/internal/testenv"
 )
 
 // dynalite cannot show DynamoDB's own TTL deletion (it has no
@@ -136,5 +141,131 @@ func TestPagesBeyondOneMegabyteGoOn(t *testing.T) {
 	}
 	if got := texts(storetest.All(t, st, 1000)); !slices.Equal(got, want) {
 		t.Errorf("pages of up to 1000 held %d messages, want all 600 in order", len(got))
+	}
+}
+
+// blockingPurge is a purge for a Purger that counts its runs and, until
+// released, blocks each one.
+type blockingPurge struct {
+	runs, finished atomic.Int64
+	started        chan struct{} // receives when a run starts
+	release        chan struct{}
+}
+
+func newBlockingPurge() *blockingPurge {
+	return &blockingPurge{started: make(chan struct{}, 100), release: make(chan struct{})}
+}
+
+func (b *blockingPurge) purge(ctx context.Context) (int, error) {
+	b.runs.Add(1)
+	b.started <- struct{}{}
+	select {
+	case <-b.release:
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+	b.finished.Add(1)
+	return 0, nil
+}
+
+func waitFor(tb testing.TB, what string, ch <-chan struct{}) {
+	tb.Helper()
+	select {
+	case <-ch:
+	case <-time.After(10 * time.Second):
+		tb.Fatalf("waited 10s for %s", what)
+	}
+}
+
+func TestPurgerCoalescesClears(t *testing.T) {
+	st := newStore(t, dynalite.Start(t), dynamostore.Config{})
+	b := newBlockingPurge()
+	p := dynamostore.StartPurgerWith(st, slog.New(slog.DiscardHandler), time.Minute, b.purge)
+	defer p.Stop(testCtx(t))
+
+	if err := st.Clear(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the first clear's purge to start", b.started)
+	for range 19 {
+		if err := st.Clear(testCtx(t)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(b.release)
+	waitFor(t, "one more purge for the clears that came during the first", b.started)
+	time.Sleep(200 * time.Millisecond) // time for a wrong third run to begin
+	if got := b.runs.Load(); got != 2 {
+		t.Errorf("20 clears, 19 of them during a purge, ran %d purges; want 2 (one running, one more for the rest)", got)
+	}
+}
+
+func TestPurgerStopWaitsForTheRunningPurge(t *testing.T) {
+	st := newStore(t, dynalite.Start(t), dynamostore.Config{})
+	b := newBlockingPurge()
+	p := dynamostore.StartPurgerWith(st, slog.New(slog.DiscardHandler), time.Minute, b.purge)
+	if err := st.Clear(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the purge to start", b.started)
+
+	stopped := make(chan error, 1)
+	go func() { stopped <- p.Stop(testCtx(t)) }()
+	select {
+	case err := <-stopped:
+		t.Fatalf("Stop returned %v while a purge was running, want it to wait for the purge", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(b.release)
+	if err := <-stopped; err != nil {
+		t.Errorf("Stop = %v, want nil", err)
+	}
+	if got := b.finished.Load(); got != 1 {
+		t.Errorf("Stop returned with %d purges finished, want 1", got)
+	}
+	if err := st.Clear(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if got := b.runs.Load(); got != 1 {
+		t.Errorf("a clear after Stop started a purge (%d runs), want none", got)
+	}
+}
+
+func TestPurgerStopCancelsAtItsDeadline(t *testing.T) {
+	st := newStore(t, dynalite.Start(t), dynamostore.Config{})
+	b := newBlockingPurge() // never released: the purge ends when cancelled
+	p := dynamostore.StartPurgerWith(st, slog.New(slog.DiscardHandler), time.Minute, b.purge)
+	if err := st.Clear(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the purge to start", b.started)
+	ctx, cancel := context.WithTimeout(testCtx(t), 100*time.Millisecond)
+	defer cancel()
+	if err := p.Stop(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Stop with a purge that outlasts its deadline = %v, want context.DeadlineExceeded", err)
+	}
+}
+
+func TestPurgerPurges(t *testing.T) {
+	st := newStore(t, dynalite.Start(t), dynamostore.Config{})
+	var logs testenv.Buffer
+	p := st.StartPurger(slog.New(slog.NewTextHandler(&logs, nil)), time.Minute)
+	storetest.SaveN(t, st, "cleared", 30)
+	if err := st.Clear(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for countItems(t, st) != 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("table holds %d items 10s after the clear, want 1 (the marker)", countItems(t, st))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := p.Stop(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "msg=purge deleted=30") {
+		t.Errorf("log = %q, want a line saying the purge deleted 30 items", logs.String())
 	}
 }

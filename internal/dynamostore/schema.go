@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
@@ -74,10 +75,10 @@ func (s *Store) CreateTable(ctx context.Context) error {
 		_, err = s.client.CreateTable(ctx, TableDefinition(s.table))
 		var inUse *types.ResourceInUseException
 		if err != nil && !errors.As(err, &inUse) { // in use: created meanwhile
-			return unavailable(err, "create table %s", s.table)
+			return failed(err, "create table %s", s.table)
 		}
 	case err != nil:
-		return unavailable(err, "describe table %s", s.table)
+		return failed(err, "describe table %s", s.table)
 	default:
 		if err := checkSchema(desc.Table); err != nil {
 			return fmt.Errorf("table %s: %w", s.table, err)
@@ -89,7 +90,7 @@ func (s *Store) CreateTable(ctx context.Context) error {
 		o.MaxDelay = 2 * time.Second
 	})
 	if err := waiter.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(s.table)}, tableReadyTimeout); err != nil {
-		return unavailable(err, "wait for table %s", s.table)
+		return failed(err, "wait for table %s", s.table)
 	}
 	return s.enableTTL(ctx)
 }
@@ -101,7 +102,7 @@ func (s *Store) enableTTL(ctx context.Context) error {
 		return nil
 	}
 	if err != nil {
-		return unavailable(err, "describe TTL of %s", s.table)
+		return failed(err, "describe TTL of %s", s.table)
 	}
 	if d := ttl.TimeToLiveDescription; d != nil && aws.ToString(d.AttributeName) == TTLAttribute &&
 		(d.TimeToLiveStatus == types.TimeToLiveStatusEnabled || d.TimeToLiveStatus == types.TimeToLiveStatusEnabling) {
@@ -115,7 +116,7 @@ func (s *Store) enableTTL(ctx context.Context) error {
 		},
 	})
 	if err != nil && !unsupported(err) {
-		return unavailable(err, "enable TTL on %s", s.table)
+		return failed(err, "enable TTL on %s", s.table)
 	}
 	return nil
 }
@@ -155,8 +156,55 @@ func sameKeys(got, want []types.KeySchemaElement) bool {
 	})
 }
 
-// unavailable wraps err, the failure of the DynamoDB call that format and
-// args describe, so that it matches board.ErrUnavailable.
-func unavailable(err error, format string, args ...any) error {
-	return board.Unavailable(fmt.Errorf(format+": %w", append(args, err)...))
+// retryable is the SDK's own judgement of which failures pass: the checks
+// its standard retryer makes (connection errors, timeouts, throttling,
+// 5xx answers, …).
+var retryable = retry.IsErrorRetryables(retry.DefaultRetryables)
+
+// failed wraps err, the failure of the DynamoDB call that format and args
+// describe, as board.ErrUnavailable when trying again may help (the
+// context ended, or the SDK would retry it: by now it has, as often as it
+// may), else as board.ErrBroken: a missing table or index, access denied,
+// no credentials, a validation error, anything the operator must fix.
+func failed(err error, format string, args ...any) error {
+	wrapped := fmt.Errorf(format+": %w", append(args, err)...)
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+		retryable.IsErrorRetryable(err) == aws.TrueTernary {
+		return board.Unavailable(wrapped)
+	}
+	return board.Broken(wrapped)
+}
+
+// ErrNoTable is wrapped by CheckTable's error when the table does not
+// exist.
+var ErrNoTable = errors.New("not found")
+
+// CheckTable checks, with one DescribeTable, that the Store's table
+// exists and has the keys and index the Store needs, so a process that
+// serves for long (localdev) can refuse to start on a wrong table. Its
+// error names the table and the server; it wraps ErrNoTable when the table
+// is missing, and board.ErrUnavailable when the server did not answer.
+func (s *Store) CheckTable(ctx context.Context) error {
+	desc, err := s.client.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(s.table)})
+	var notFound *types.ResourceNotFoundException
+	switch {
+	case errors.As(err, &notFound):
+		return fmt.Errorf("table %s %w at %s", s.table, ErrNoTable, s.where())
+	case err != nil:
+		return failed(err, "table %s at %s", s.table, s.where())
+	}
+	if err := checkSchema(desc.Table); err != nil {
+		return fmt.Errorf("table %s at %s: %w", s.table, s.where(), err)
+	}
+	return nil
+}
+
+// where names the server the Store talks to: its endpoint, or DynamoDB's
+// region.
+func (s *Store) where() string {
+	o := s.client.Options()
+	if o.BaseEndpoint != nil {
+		return *o.BaseEndpoint
+	}
+	return "DynamoDB in " + o.Region
 }

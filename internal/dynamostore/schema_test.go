@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -70,14 +71,35 @@ func TestNewNeedsATable(t *testing.T) {
 	}
 }
 
-func TestNoTableIsUnavailable(t *testing.T) {
+func TestCheckTable(t *testing.T) {
 	endpoint := dynalite.Start(t)
-	st, err := dynamostore.New(aws.Config{}, dynamostore.Config{Endpoint: endpoint, Table: "missing"})
+	good := newStore(t, endpoint, dynamostore.Config{})
+	if err := good.CheckTable(testCtx(t)); err != nil {
+		t.Errorf("CheckTable on a table CreateTable made: %v, want nil", err)
+	}
+	client := dynamostore.Client(good)
+	missing := dynamostore.NewFromClient(client, dynamostore.Config{Table: "missing"})
+	err := missing.CheckTable(testCtx(t))
+	if want := "table missing not found at " + endpoint; err == nil || err.Error() != want || !errors.Is(err, dynamostore.ErrNoTable) {
+		t.Errorf("CheckTable on a missing table = %v, want %q wrapping ErrNoTable", err, want)
+	}
+	def := dynamostore.TableDefinition("no-index")
+	def.LocalSecondaryIndexes, def.AttributeDefinitions = nil, def.AttributeDefinitions[:2]
+	if _, err := client.CreateTable(testCtx(t), def); err != nil {
+		t.Fatal(err)
+	}
+	noIndex := dynamostore.NewFromClient(client, dynamostore.Config{Table: "no-index"})
+	if err := noIndex.CheckTable(testCtx(t)); err == nil || !strings.Contains(err.Error(), "no local secondary index ByPosted") {
+		t.Errorf("CheckTable on a table without the index = %v, want an error naming the index", err)
+	}
+	px := dynalite.NewProxy(t, endpoint)
+	px.Down()
+	down, err := dynamostore.New(aws.Config{}, dynamostore.Config{Endpoint: px.URL(), Table: "tinyboard", MaxBackoff: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Page(testCtx(t), "", 50); !errors.Is(err, board.ErrUnavailable) {
-		t.Errorf("Page on a missing table: error = %v, want one matching board.ErrUnavailable", err)
+	if err := down.CheckTable(testCtx(t)); !errors.Is(err, board.ErrUnavailable) || !strings.Contains(err.Error(), px.URL()) {
+		t.Errorf("CheckTable with nothing listening = %v, want one matching board.ErrUnavailable and naming %s", err, px.URL())
 	}
 }
 

@@ -20,10 +20,16 @@
 //
 //   - Save is one PutItem with the condition attribute_not_exists(PK). The
 //     message id is the form's one-time id, so a retried submission fails
-//     the condition instead of storing a copy, and the store answers with
-//     the message already stored (from ReturnValuesOnConditionCheckFailure
-//     on DynamoDB; dynalite ignores that parameter, so there, and only on
-//     this duplicate path, a GetItem follows).
+//     the condition instead of storing a copy, and the failure carries the
+//     item already stored (ReturnValuesOnConditionCheckFailure; dynalite
+//     ignores that parameter, so there, and only on this path, a GetItem
+//     follows). The stored item tells the cases apart: another text is a
+//     new message, put under board.NextID(id, text); the same text is the
+//     same submission, answered with the stored message, unless the newest
+//     clear marker (one more Query, on this path only) shows a clear has
+//     hidden it: then the text was sent after the clear, and is put again
+//     under board.NextID(id, marker), posted after the marker. A new
+//     message, the normal path, costs the one PutItem.
 //   - Keying messages by id (SK) makes the duplicate check free; ordering
 //     them by post time needs the index. A local, not global, secondary
 //     index, because it can be read with ConsistentRead: a message is on the
@@ -47,7 +53,15 @@
 //     expire, or cleared messages would come back.
 //
 // No transactions are used (dynalite has none); the one conditional write is
-// Save's. All items share one partition key, so the board is bounded by one
+// Save's.
+//
+// # Errors
+//
+// A failed call is board.ErrUnavailable when the SDK would retry it (a
+// refused or dropped connection, a timeout, throttling, a 5xx) or the
+// context ended, so the client may try again; anything else (no such table
+// or index, access denied, no credentials, a validation error, a damaged
+// item) is board.ErrBroken, for the operator to fix. All items share one partition key, so the board is bounded by one
 // partition's limits: 1,000 write units a second (a save of a short message
 // takes two, one for the table and one for the index) and, because of the
 // local index, 10 GB (some ten million messages) between purges.
@@ -66,6 +80,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -109,7 +124,7 @@ func (it item) message() (board.Message, error) {
 	posted, err := board.ParseCursor(it.Posted)
 	id, ok := strings.CutPrefix(it.SK, messagePrefix)
 	if err != nil || !ok {
-		return board.Message{}, fmt.Errorf("damaged item %q in the table: Posted %q", it.SK, it.Posted)
+		return board.Message{}, board.Broken(fmt.Errorf("damaged item %q in the table: Posted %q", it.SK, it.Posted))
 	}
 	return board.Message{ID: id, Text: it.Text, Posted: posted}, nil
 }
@@ -132,6 +147,9 @@ type Store struct {
 	now  func() time.Time
 	mu   sync.Mutex
 	last time.Time // the latest time stamp handed out
+
+	// purger, when running, is asked for a purge after every Clear.
+	purger atomic.Pointer[Purger]
 }
 
 // NewFromClient returns a Store on the table cfg.Table reached through
@@ -154,11 +172,15 @@ func NewFromClient(client *dynamodb.Client, cfg Config) *Store {
 }
 
 // stamp returns the time for a message or marker written now: the clock's
-// time, but always later than any time this Store handed out before.
-func (s *Store) stamp() time.Time {
+// time, but always later than any time this Store handed out before, and
+// than after.
+func (s *Store) stamp(after time.Time) time.Time {
 	now := s.now().UTC()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if now.Before(after) {
+		now = after
+	}
 	if !now.After(s.last) {
 		now = s.last.Add(time.Nanosecond)
 	}
@@ -166,11 +188,49 @@ func (s *Store) stamp() time.Time {
 	return now
 }
 
-// Save implements board.Store with one conditional PutItem.
+// maxIDTries bounds how many ids Save walks through (see board.NextID)
+// before it gives up; two or three are enough unless ids collide.
+const maxIDTries = 8
+
+// Save implements board.Store. A new message is one conditional PutItem;
+// see the package comment for a repeated or edited submission.
 func (s *Store) Save(ctx context.Context, id, text string) (board.Message, error) {
-	m := board.Message{ID: id, Text: text, Posted: s.stamp()}
+	var after time.Time // a clear that hid this submission's first copy
+	for range maxIDTries {
+		m, old, err := s.put(ctx, id, text, after)
+		if err != nil || old == nil {
+			return m, err
+		}
+		if old.SK == "" {
+			continue // the stored item vanished (purged) meanwhile: try again
+		}
+		if old.Text != text {
+			id = board.NextID(id, text)
+			continue
+		}
+		marker, err := s.newestMarker(ctx, "save")
+		if err != nil {
+			return board.Message{}, err
+		}
+		if old.Posted > marker && !old.expired(s.now()) {
+			return old.message()
+		}
+		// Hidden by the clear at marker: this submission came after it.
+		id = board.NextID(id, "after "+marker)
+		if after, err = board.ParseCursor(marker); err != nil {
+			after = time.Time{} // expired, never cleared
+		}
+	}
+	return board.Message{}, board.Broken(fmt.Errorf("save: %d ids in a row already hold other texts", maxIDTries))
+}
+
+// put writes text under id, posted after after, unless id is taken. Then
+// it returns the item stored there instead; an item with an empty SK when
+// it vanished between the write and the read.
+func (s *Store) put(ctx context.Context, id, text string, after time.Time) (board.Message, *item, error) {
+	m := board.Message{ID: id, Text: text, Posted: s.stamp(after.Add(time.Nanosecond))}
 	if _, err := board.ParseCursor(board.Cursor(m)); err != nil {
-		return board.Message{}, board.Invalid("The message id is malformed; reload the page and send the message again.")
+		return board.Message{}, nil, board.Invalid("The message id is malformed; reload the page and send the message again.")
 	}
 	it := item{PK: boardPartition, SK: messagePrefix + id, Posted: board.Cursor(m), Text: text}
 	if s.retention > 0 {
@@ -178,7 +238,7 @@ func (s *Store) Save(ctx context.Context, id, text string) (board.Message, error
 	}
 	av, err := attributevalue.MarshalMap(it)
 	if err != nil {
-		return board.Message{}, fmt.Errorf("save message: %w", err)
+		return board.Message{}, nil, board.Broken(fmt.Errorf("save message: %w", err))
 	}
 	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName:                           aws.String(s.table),
@@ -189,21 +249,23 @@ func (s *Store) Save(ctx context.Context, id, text string) (board.Message, error
 	})
 	var exists *types.ConditionalCheckFailedException
 	if errors.As(err, &exists) {
-		return s.stored(ctx, id, exists.Item)
+		old, err := s.stored(ctx, id, exists.Item)
+		return board.Message{}, old, err
 	}
 	if err != nil {
-		return board.Message{}, unavailable(err, "save message")
+		return board.Message{}, nil, failed(err, "save message")
 	}
-	return m, nil
+	return m, nil, nil
 }
 
-// stored returns the message already stored under id, from old when the
-// server sent it with the failed condition, else from a GetItem.
-func (s *Store) stored(ctx context.Context, id string, old map[string]types.AttributeValue) (board.Message, error) {
+// stored returns the item stored under id, from old when the server sent
+// it with the failed condition, else from a GetItem; an empty item when
+// there is none.
+func (s *Store) stored(ctx context.Context, id string, old map[string]types.AttributeValue) (*item, error) {
 	if old == nil {
 		k, err := attributevalue.MarshalMap(key{PK: boardPartition, SK: messagePrefix + id})
 		if err != nil {
-			return board.Message{}, fmt.Errorf("read saved message: %w", err)
+			return nil, board.Broken(fmt.Errorf("read saved message: %w", err))
 		}
 		out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
 			TableName:      aws.String(s.table),
@@ -211,19 +273,18 @@ func (s *Store) stored(ctx context.Context, id string, old map[string]types.Attr
 			ConsistentRead: aws.Bool(true),
 		})
 		if err != nil {
-			return board.Message{}, unavailable(err, "read saved message")
+			return nil, failed(err, "read saved message")
 		}
 		if out.Item == nil {
-			// Purged between the failed write and this read.
-			return board.Message{}, board.Unavailable(errors.New("read saved message: it was deleted meanwhile"))
+			return &item{}, nil
 		}
 		old = out.Item
 	}
 	var it item
 	if err := attributevalue.UnmarshalMap(old, &it); err != nil {
-		return board.Message{}, fmt.Errorf("read saved message: %w", err)
+		return nil, board.Broken(fmt.Errorf("read saved message: %w", err))
 	}
-	return it.message()
+	return &it, nil
 }
 
 // Page implements board.Store with one Query on the ByPosted index.
@@ -239,7 +300,7 @@ func (s *Store) Page(ctx context.Context, cursor string, limit int) (board.Page,
 	limit = min(max(limit, 1), maxLimit)
 	expr, err := expression.NewBuilder().WithKeyCondition(keyCond).Build()
 	if err != nil {
-		return board.Page{}, fmt.Errorf("read page: %w", err)
+		return board.Page{}, board.Broken(fmt.Errorf("read page: %w", err))
 	}
 	out, err := s.client.Query(ctx, &dynamodb.QueryInput{
 		TableName:                 aws.String(s.table),
@@ -253,11 +314,11 @@ func (s *Store) Page(ctx context.Context, cursor string, limit int) (board.Page,
 		Limit: aws.Int32(int32(limit + 1)),
 	})
 	if err != nil {
-		return board.Page{}, unavailable(err, "read page")
+		return board.Page{}, failed(err, "read page")
 	}
 	var items []item
 	if err := attributevalue.UnmarshalListOfMaps(out.Items, &items); err != nil {
-		return board.Page{}, fmt.Errorf("read page: %w", err)
+		return board.Page{}, board.Broken(fmt.Errorf("read page: damaged item: %w", err))
 	}
 
 	now := s.now()
@@ -291,20 +352,24 @@ func (s *Store) Page(ctx context.Context, cursor string, limit int) (board.Page,
 }
 
 // Clear implements board.Store with one PutItem: a marker that hides every
-// message posted before it. Purge reclaims their storage later.
+// message posted before it. Purge reclaims their storage later; a running
+// Purger is asked to.
 func (s *Store) Clear(ctx context.Context) error {
-	at := s.stamp()
+	at := s.stamp(time.Time{})
 	cursor := board.Cursor(board.Message{ID: board.NewID(at), Posted: at})
 	av, err := attributevalue.MarshalMap(item{PK: boardPartition, SK: clearPrefix + cursor, Posted: cursor})
 	if err != nil {
-		return fmt.Errorf("clear: %w", err)
+		return board.Broken(fmt.Errorf("clear: %w", err))
 	}
 	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(s.table),
 		Item:      av,
 	})
 	if err != nil {
-		return unavailable(err, "clear")
+		return failed(err, "clear")
+	}
+	if p := s.purger.Load(); p != nil {
+		p.request()
 	}
 	return nil
 }

@@ -2,8 +2,10 @@ package dynamostore_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
+	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -78,8 +80,141 @@ func TestContract(t *testing.T) {
 		New: func(tb testing.TB) board.Store {
 			return newStore(tb, endpoint, dynamostore.Config{})
 		},
-		Many: 2000,
+		NewWithRetention: func(tb testing.TB, retention time.Duration, now func() time.Time) board.Store {
+			st := newStore(tb, endpoint, dynamostore.Config{Retention: retention})
+			dynamostore.SetClock(st, now)
+			return st
+		},
+		Many:   2000,
+		Faults: faults(endpoint),
 	}.Run(t)
+}
+
+// faults are the ways a Store on the dynalite at endpoint can fail: the
+// broken ones that dynalite itself produces, a fake server's errors
+// through a proxy, and the unavailable ones through the fault proxy.
+func faults(endpoint string) []storetest.Fault {
+	// answering returns a Store on a good table whose calls go through a
+	// proxy that answers status and body.
+	answering := func(status int, body string) func(tb testing.TB) board.Store {
+		return func(tb testing.TB) board.Store {
+			px := dynalite.NewProxy(tb, endpoint)
+			st := newStore(tb, px.URL(), dynamostore.Config{MaxBackoff: time.Millisecond})
+			addr, _ := dynalite.Answering(tb, status, body)
+			px.SendTo(tb, addr)
+			return st
+		}
+	}
+	// otherTable returns a Store on a table created by def.
+	otherTable := func(def func(name string) *dynamodb.CreateTableInput) func(tb testing.TB) board.Store {
+		return func(tb testing.TB) board.Store {
+			good := newStore(tb, endpoint, dynamostore.Config{})
+			client := dynamostore.Client(good)
+			name := fmt.Sprintf("other-%d", tables.Add(1))
+			if _, err := client.CreateTable(testCtx(tb), def(name)); err != nil {
+				tb.Fatal(err)
+			}
+			waiter := dynamodb.NewTableExistsWaiter(client, func(o *dynamodb.TableExistsWaiterOptions) { o.MinDelay = 50 * time.Millisecond })
+			if err := waiter.Wait(testCtx(tb), &dynamodb.DescribeTableInput{TableName: aws.String(name)}, time.Minute); err != nil {
+				tb.Fatal(err)
+			}
+			return dynamostore.NewFromClient(client, dynamostore.Config{Table: name})
+		}
+	}
+	return []storetest.Fault{
+		{Name: "no such table", Want: board.ErrBroken, New: func(tb testing.TB) board.Store {
+			good := newStore(tb, endpoint, dynamostore.Config{})
+			return dynamostore.NewFromClient(dynamostore.Client(good), dynamostore.Config{Table: "no-such-table"})
+		}},
+		{Name: "table keyed by id (validation error)", Want: board.ErrBroken, New: otherTable(func(name string) *dynamodb.CreateTableInput {
+			return &dynamodb.CreateTableInput{
+				TableName:            aws.String(name),
+				BillingMode:          types.BillingModePayPerRequest,
+				AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("id"), AttributeType: types.ScalarAttributeTypeS}},
+				KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: types.KeyTypeHash}},
+			}
+		})},
+		{Name: "table without the index (validation error)", Want: board.ErrBroken, PageOnly: true, New: otherTable(func(name string) *dynamodb.CreateTableInput {
+			def := dynamostore.TableDefinition(name)
+			def.LocalSecondaryIndexes = nil
+			def.AttributeDefinitions = def.AttributeDefinitions[:2]
+			return def
+		})},
+		{Name: "damaged item", Want: board.ErrBroken, PageOnly: true, New: func(tb testing.TB) board.Store {
+			st := newStore(tb, endpoint, dynamostore.Config{})
+			storetest.SaveN(tb, st, "fine", 2)
+			_, err := dynamostore.Client(st).PutItem(testCtx(tb), &dynamodb.PutItemInput{
+				TableName: aws.String(dynamostore.Table(st)),
+				Item: map[string]types.AttributeValue{
+					"PK":     &types.AttributeValueMemberS{Value: "BOARD"},
+					"SK":     &types.AttributeValueMemberS{Value: "MSG#01JDAMAGED"},
+					"Posted": &types.AttributeValueMemberS{Value: "yesterday"},
+					"Text":   &types.AttributeValueMemberN{Value: "12"},
+				},
+			})
+			if err != nil {
+				tb.Fatal(err)
+			}
+			return st
+		}},
+		{Name: "access denied", Want: board.ErrBroken, New: answering(http.StatusBadRequest,
+			dynalite.ErrorAnswer("AccessDeniedException", "User: arn:aws:sts::123456789012:assumed-role/board is not authorized to perform: dynamodb:Query"))},
+		{Name: "unknown credentials", Want: board.ErrBroken, New: answering(http.StatusBadRequest,
+			dynalite.ErrorAnswer("UnrecognizedClientException", "The security token included in the request is invalid."))},
+		{Name: "no credentials", Want: board.ErrBroken, New: func(tb testing.TB) board.Store {
+			client := dynamodb.New(dynamodb.Options{
+				BaseEndpoint: aws.String(endpoint),
+				Region:       "us-east-1",
+				Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+					return aws.Credentials{}, errors.New("no EC2 IMDS role found")
+				}),
+			})
+			return dynamostore.NewFromClient(client, dynamostore.Config{Table: "tinyboard"})
+		}},
+		{Name: "connection refused", Want: board.ErrUnavailable, New: func(tb testing.TB) board.Store {
+			px := dynalite.NewProxy(tb, endpoint)
+			st := newStore(tb, px.URL(), dynamostore.Config{MaxBackoff: time.Millisecond})
+			px.Down()
+			return st
+		}},
+		{Name: "throttled", Want: board.ErrUnavailable, New: answering(http.StatusBadRequest, dynalite.ThrottlingAnswer)},
+		{Name: "server error", Want: board.ErrUnavailable, New: answering(http.StatusInternalServerError,
+			dynalite.ErrorAnswer("InternalServerError", "Internal server error"))},
+	}
+}
+
+func TestRetentionWritesTTL(t *testing.T) {
+	endpoint := dynalite.Start(t)
+	posted := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	for _, retention := range []time.Duration{0, 72 * time.Hour} {
+		t.Run(fmt.Sprint(retention), func(t *testing.T) {
+			st := newStore(t, endpoint, dynamostore.Config{Retention: retention})
+			dynamostore.SetClock(st, func() time.Time { return posted })
+			m, err := st.Save(testCtx(t), board.NewID(posted), "kept a while")
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := dynamostore.Client(st).GetItem(testCtx(t), &dynamodb.GetItemInput{
+				TableName: aws.String(dynamostore.Table(st)),
+				Key: map[string]types.AttributeValue{
+					dynamostore.PartitionKey: &types.AttributeValueMemberS{Value: "BOARD"},
+					dynamostore.SortKey:      &types.AttributeValueMemberS{Value: "MSG#" + m.ID},
+				},
+			})
+			if err != nil || out.Item == nil {
+				t.Fatalf("GetItem of the saved message = %v, %v", out, err)
+			}
+			ttl, ok := out.Item[dynamostore.TTLAttribute].(*types.AttributeValueMemberN)
+			switch {
+			case retention == 0 && ok:
+				t.Errorf("item has %s = %s with no retention, want none (kept for ever)", dynamostore.TTLAttribute, ttl.Value)
+			case retention != 0 && !ok:
+				t.Errorf("item has no number %s, want one: DynamoDB's TTL reclaims expired messages", dynamostore.TTLAttribute)
+			case retention != 0 && ttl.Value != fmt.Sprint(posted.Add(retention).Unix()):
+				t.Errorf("item has %s = %s, want %d (posted + %v, in Unix seconds)", dynamostore.TTLAttribute, ttl.Value, posted.Add(retention).Unix(), retention)
+			}
+		})
+	}
 }
 
 // saveMany saves n messages from 8 goroutines at once, to fill a board fast.
@@ -126,9 +261,13 @@ func TestRequestsPerOperationDoNotGrowWithTheBoard(t *testing.T) {
 				{"save", func() error { _, err := st.Save(testCtx(t), dupID, "new"); return err }, map[string]int{"PutItem": 1}},
 				// DynamoDB answers a repeat in the failed PutItem itself;
 				// dynalite ignores ReturnValuesOnConditionCheckFailure, so
-				// here the store reads the first copy with a GetItem.
-				{"save again, same id", func() error { _, err := st.Save(testCtx(t), dupID, "new"); return err }, map[string]int{"PutItem": 1, "GetItem": 1}},
+				// here the store reads the first copy with a GetItem. The
+				// Query reads the newest clear marker: has one hidden it?
+				{"save again, same id and text", func() error { _, err := st.Save(testCtx(t), dupID, "new"); return err }, map[string]int{"PutItem": 1, "GetItem": 1, "Query": 1}},
+				// Another text under the id: a second PutItem, under a new id.
+				{"save again, same id, edited text", func() error { _, err := st.Save(testCtx(t), dupID, "newer"); return err }, map[string]int{"PutItem": 2, "GetItem": 1}},
 				{"clear", func() error { return st.Clear(testCtx(t)) }, map[string]int{"PutItem": 1}},
+				{"save again after the clear", func() error { _, err := st.Save(testCtx(t), dupID, "new"); return err }, map[string]int{"PutItem": 2, "GetItem": 1, "Query": 1}},
 				{"page after clear", func() error { _, err := st.Page(testCtx(t), "", 50); return err }, map[string]int{"Query": 1}},
 				{"older page after clear", func() error { _, err := st.Page(testCtx(t), first.Older, 50); return err }, map[string]int{"Query": 1}},
 			}
