@@ -34,7 +34,11 @@ func newHandler(getenv func(string) string, logger *slog.Logger) (http.Handler, 
 	if err != nil {
 		return nil, err
 	}
-	cfg.Store, err = lambdaenv.OpenStore(getenv)
+	retention, err := web.RetentionFromEnv(getenv)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Store, err = lambdaenv.OpenStore(getenv, retention)
 	if err != nil {
 		return nil, err
 	}

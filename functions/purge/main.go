@@ -19,7 +19,7 @@ import (
 
 func main() {
 	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	store, err := lambdaenv.OpenStore(os.Getenv)
+	store, err := lambdaenv.OpenStore(os.Getenv, 0)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "purge:", err)
 		os.Exit(1)

@@ -16,7 +16,7 @@ func TestTemplateSetsExactlyTheEnvironmentThePurgeReads(t *testing.T) {
 		read[name] = true
 		return env[name]
 	}
-	if _, err := lambdaenv.OpenStore(getenv); err != nil {
+	if _, err := lambdaenv.OpenStore(getenv, 0); err != nil {
 		t.Fatal(err)
 	}
 	// Lambda sets the SDK's variables, not the template.

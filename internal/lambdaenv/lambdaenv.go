@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -96,9 +97,10 @@ func readCABundle(path string) (*x509.CertPool, error) {
 // OpenStore opens the table named by BOARD_TABLE, through AWSConfig, or
 // on the DynamoDB-compatible server at DYNAMODB_ENDPOINT when that is
 // set (where, as the server ignores them, the region and credentials may
-// be missing).
-func OpenStore(getenv func(string) string) (*dynamostore.Store, error) {
-	cfg := dynamostore.Config{Table: getenv("BOARD_TABLE"), Endpoint: getenv("DYNAMODB_ENDPOINT")}
+// be missing). The Store keeps messages for retention (zero: until they
+// are cleared).
+func OpenStore(getenv func(string) string, retention time.Duration) (*dynamostore.Store, error) {
+	cfg := dynamostore.Config{Table: getenv("BOARD_TABLE"), Endpoint: getenv("DYNAMODB_ENDPOINT"), Retention: retention}
 	if cfg.Table == "" {
 		return nil, errors.New("BOARD_TABLE is not set: name the DynamoDB table that holds the messages")
 	}

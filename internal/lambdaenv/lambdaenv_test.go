@@ -150,7 +150,7 @@ func TestOpenStoreReachesTheTable(t *testing.T) {
 		{"without credentials", lambda("BOARD_TABLE", "lambdaenv-b", "DYNAMODB_ENDPOINT", endpoint,
 			"AWS_REGION", "", "AWS_ACCESS_KEY_ID", "", "AWS_SECRET_ACCESS_KEY", "", "AWS_SESSION_TOKEN", "")},
 	} {
-		st, err := lambdaenv.OpenStore(env.getenv)
+		st, err := lambdaenv.OpenStore(env.getenv, 0)
 		if err != nil {
 			t.Fatalf("%s: %v", env.name, err)
 		}
@@ -170,11 +170,11 @@ func TestOpenStoreReachesTheTable(t *testing.T) {
 }
 
 func TestOpenStoreNeedsCredentialsForAWS(t *testing.T) {
-	_, err := lambdaenv.OpenStore(lambda("BOARD_TABLE", "t", "AWS_ACCESS_KEY_ID", ""))
+	_, err := lambdaenv.OpenStore(lambda("BOARD_TABLE", "t", "AWS_ACCESS_KEY_ID", ""), 0)
 	if err == nil || !strings.Contains(err.Error(), "AWS_ACCESS_KEY_ID is not set") {
 		t.Errorf("without credentials and without DYNAMODB_ENDPOINT: got %v, want an error naming AWS_ACCESS_KEY_ID", err)
 	}
-	_, err = lambdaenv.OpenStore(lambda())
+	_, err = lambdaenv.OpenStore(lambda(), 0)
 	if err == nil || !strings.Contains(err.Error(), "BOARD_TABLE") {
 		t.Errorf("without BOARD_TABLE: got %v, want an error naming it", err)
 	}

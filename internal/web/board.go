@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"crypto/subtle"
-	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -67,14 +66,19 @@ func handleBoardGet(cfg BoardConfig, rs *responder) http.Handler {
 // are sent back to the board (Post/Redirect/Get); JSON clients get the
 // stored message (201) or nothing (204).
 func handleBoardPost(cfg BoardConfig, rs *responder) http.Handler {
+	bodyLimit := BodyLimit(cfg.MaxChars)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
-		sub, err := decodeSubmission(w, r)
+		sub, err := decodeSubmission(w, r, bodyLimit)
 		if err != nil {
 			rs.fail(w, r, err)
 			return
 		}
 		switch {
+		case sub.clear && sub.hasMessage:
+			// Neither wins: clearing would drop the message unseen, and
+			// saving would ignore the clear.
+			rs.fail(w, r, board.Invalid("The request has both a message and a clear field; send one or the other: message=... to post, or clear= to clear the board."))
 		case sub.clear:
 			if !clearAllowed(cfg.ClearToken, sub.token, r) {
 				rs.fail(w, r, reject(errForbidden, "Clearing this board needs its clear token: send it in the token field or as Authorization: Bearer <token>."))
@@ -149,8 +153,8 @@ func clearAllowed(want, sent string, r *http.Request) bool {
 // but never later than just before the request's own deadline (Lambda's),
 // so there is time left to answer. A store that ignores its context is
 // abandoned at the deadline, and the request is answered 503 all the same.
-// Any failure other than the client's own (board.ErrInvalid) counts as the
-// storage being unavailable, so it is a 503, never a 500.
+// The store's errors keep the kind the store gave them (invalid,
+// unavailable, broken); statusOf answers each.
 func callStore[T any](ctx context.Context, timeout time.Duration, call func(context.Context) (T, error)) (T, error) {
 	if d, ok := ctx.Deadline(); ok {
 		const answerTime = 250 * time.Millisecond
@@ -169,9 +173,6 @@ func callStore[T any](ctx context.Context, timeout time.Duration, call func(cont
 	}()
 	select {
 	case res := <-done:
-		if res.err != nil && !errors.Is(res.err, board.ErrInvalid) && !errors.Is(res.err, board.ErrUnavailable) {
-			res.err = board.Unavailable(res.err)
-		}
 		return res.v, res.err
 	case <-ctx.Done():
 		var zero T

@@ -20,6 +20,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"tinyboard/internal/board"
 	"tinyboard/internal/memstore"
@@ -379,6 +381,77 @@ func TestBoardAcceptsLongMultiByteMessages(t *testing.T) {
 	}
 }
 
+// TestBoardAcceptsTheLongestMessageInEveryEncoding posts a message of
+// exactly the limit, at the highest limit that may be configured, in its
+// costliest spelling in each encoding the board reads: every one is
+// stored, none is refused as too large. One character more is a 400 that
+// says so, never a 413.
+func TestBoardAcceptsTheLongestMessageInEveryEncoding(t *testing.T) {
+	const max = board.MaxMessageChars
+	emoji := strings.Repeat("🙂", max) // 4 bytes each in UTF-8
+	crlf := strings.Repeat("\r\n", max-1) + "x"
+	multipartBody := func(text string) (string, string) {
+		var b bytes.Buffer
+		mw := multipart.NewWriter(&b)
+		mw.WriteField("id", board.NewID(time.Now()))
+		mw.WriteField("message", text)
+		mw.Close()
+		return mw.FormDataContentType(), b.String()
+	}
+	// jsonEscaped spells every character of text as \u escapes, a
+	// surrogate pair for one outside the BMP.
+	jsonEscaped := func(text string) string {
+		var b strings.Builder
+		b.WriteString(`{"id":"` + board.NewID(time.Now()) + `","message":"`)
+		for _, r := range text {
+			if r > 0xFFFF {
+				hi, lo := utf16.EncodeRune(r)
+				fmt.Fprintf(&b, `\u%04x\u%04x`, hi, lo)
+			} else {
+				fmt.Fprintf(&b, `\u%04x`, r)
+			}
+		}
+		b.WriteString(`"}`)
+		return b.String()
+	}
+	form := func(text string) (string, string) {
+		return formType, url.Values{"id": {board.NewID(time.Now())}, "message": {text}}.Encode()
+	}
+	tests := []struct {
+		name string
+		body func(text string) (contentType, body string)
+	}{
+		{"form, percent-encoded", form},
+		{"multipart", multipartBody},
+		{"JSON, \\u escapes", func(text string) (string, string) { return jsonType, jsonEscaped(text) }},
+	}
+	for _, tt := range tests {
+		for _, text := range []struct{ name, text, want string }{
+			{fmt.Sprint(max, " emoji"), emoji, emoji},
+			{fmt.Sprint(max-1, " CRLF line breaks and a letter"), crlf, strings.ReplaceAll(crlf, "\r\n", "\n")},
+		} {
+			t.Run(tt.name+"/"+text.name, func(t *testing.T) {
+				st := memstore.New()
+				h := newBoard(t, web.BoardConfig{Store: st, MaxChars: max})
+				ct, body := tt.body(text.text)
+				t.Logf("%d characters, %d bytes of body", utf8.RuneCountInString(text.want), len(body))
+				rec := do(t, h, "POST", "/board", body, "Content-Type", ct, "Accept", jsonType)
+				wantStatus(t, rec, http.StatusCreated)
+				if msgs := getJSON(t, h, "/board").Messages; len(msgs) != 1 || msgs[0].Text != text.want {
+					t.Errorf("board holds %d messages, want the one posted", len(msgs))
+				}
+
+				ct, body = tt.body(text.text + "🙂")
+				rec = do(t, h, "POST", "/board", body, "Content-Type", ct, "Accept", jsonType)
+				if msg := wantProblem(t, rec, jsonType, http.StatusBadRequest); !strings.Contains(msg, fmt.Sprint("the limit is ", max)) {
+					t.Errorf("one character over: got %q, want a sentence naming the limit", msg)
+				}
+				wantLen(t, st, 1)
+			})
+		}
+	}
+}
+
 // TestBoardEscapesMarkup checks that markup in a message reaches the page
 // as text, never as markup.
 func TestBoardEscapesMarkup(t *testing.T) {
@@ -476,9 +549,16 @@ func TestBoardRejectsBadInput(t *testing.T) {
 		{"invalid UTF-8 in multipart", "multipart/form-data; boundary=X", "--X\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\ncaf\xff\r\n--X--\r\n", 400, "UTF-8"},
 		{"control character", formType, "message=a%1Bb", 400, "control character"},
 		{"malformed percent-encoding", formType, "message=%zz", 400, "percent-encoding"},
-		{"65 KiB form", formType, "message=" + strings.Repeat("a", 65<<10), 413, "64 KiB"},
-		{"65 KiB JSON", jsonType, `{"message":"` + strings.Repeat("a", 65<<10) + `"}`, 413, "64 KiB"},
-		{"65 KiB multipart", mw.FormDataContentType(), big.String(), 413, "64 KiB"},
+		{"65 KiB form", formType, "message=" + strings.Repeat("a", 65<<10), 413, "at most 19 KiB"},
+		{"65 KiB JSON", jsonType, `{"message":"` + strings.Repeat("a", 65<<10) + `"}`, 413, "at most 19 KiB"},
+		{"65 KiB multipart", mw.FormDataContentType(), big.String(), 413, "at most 19 KiB"},
+		{"zero-width spaces only", formType, "message=%E2%80%8B%E2%80%8B", 400, "invisible"},
+		{"BOM and word joiner only, in JSON", jsonType, `{"message":"\ufeff\u2060"}`, 400, "invisible"},
+		{"soft hyphen and spaces only", formType, url.Values{"message": {" \u00ad \r\n"}}.Encode(), 400, "invisible"},
+		{"message and clear", formType, "message=hello&clear=", 400, "one or the other"},
+		{"clear and message", formType, "clear=&message=hello", 400, "one or the other"},
+		{"message and clear in JSON", jsonType, `{"message":"hello","clear":true}`, 400, "one or the other"},
+		{"message and clear in multipart", "multipart/form-data; boundary=X", "--X\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\nhello\r\n--X\r\nContent-Disposition: form-data; name=\"clear\"\r\n\r\n\r\n--X--\r\n", 400, "one or the other"},
 		{"text/xml", "text/xml", "<message>hello</message>", 415, "application/x-www-form-urlencoded"},
 		{"text/plain", "text/plain", "hello", 415, "application/json"},
 		{"no Content-Type", "", "message=hello", 415, "Content-Type"},
@@ -935,16 +1015,35 @@ func want503(tb testing.TB, rec *httptest.ResponseRecorder, accept string) {
 	}
 }
 
-// TestBoardStoreFails checks a failing store gets 503 with Retry-After,
-// never a 500 with its error.
+// logLine returns the first log line at level (JSON, as slog writes it)
+// whose message is msg, or "" when there is none.
+func logLine(logs, level, msg string) string {
+	for line := range strings.Lines(logs) {
+		var rec struct{ Level, Msg string }
+		if json.Unmarshal([]byte(line), &rec) == nil && rec.Level == level && rec.Msg == msg {
+			return line
+		}
+	}
+	return ""
+}
+
+// TestBoardStoreFails checks each kind of store failure gets its answer:
+// unavailable storage 503 with Retry-After and a warning in the log;
+// broken storage, or an error of no known kind, 500 with a page saying the
+// operator must look at the logs, and the cause logged at ERROR. No answer
+// shows the store's error.
 func TestBoardStoreFails(t *testing.T) {
 	errs := []struct {
-		name string
-		err  error
+		name   string
+		err    error
+		status int
+		say    string // part of the sentence shown
+		level  string // of the log line
 	}{
-		{"unavailable", board.Unavailable(errors.New(storeFailure))},
-		{"plain error", errors.New(storeFailure)},
-		{"deadline", fmt.Errorf("%s: %w", storeFailure, context.DeadlineExceeded)},
+		{"unavailable", board.Unavailable(errors.New(storeFailure)), 503, "try again", "WARN"},
+		{"deadline", fmt.Errorf("%s: %w", storeFailure, context.DeadlineExceeded), 503, "try again", "WARN"},
+		{"broken", board.Broken(errors.New(storeFailure)), 500, "misconfigured", "ERROR"},
+		{"no known kind", errors.New(storeFailure), 500, "logs", "ERROR"},
 	}
 	for _, e := range errs {
 		for _, c := range storeCalls {
@@ -955,11 +1054,42 @@ func TestBoardStoreFails(t *testing.T) {
 					Logger: slog.New(slog.NewJSONHandler(&logs, nil)),
 				})
 				rec := serve(t, h, storeCallRequest(t, c.method, c.contentType, c.accept, c.body))
-				want503(t, rec, c.accept)
-				if !strings.Contains(logs.String(), "connection refused") {
-					t.Errorf("got logs %q, want the store's error logged for the operator", logs.String())
+				if e.status == http.StatusServiceUnavailable {
+					want503(t, rec, c.accept)
+				} else {
+					want500(t, rec, c.accept)
+				}
+				if body := rec.Body.String(); !strings.Contains(body, e.say) {
+					t.Errorf("got body %q, want a sentence saying %q", body, e.say)
+				}
+				line := logLine(logs.String(), e.level, "request failed")
+				if !strings.Contains(line, "connection refused") {
+					t.Errorf("got logs %q, want a %s line with the store's error for the operator", logs.String(), e.level)
+				}
+				if e.level == "WARN" && logLine(logs.String(), "ERROR", "request failed") != "" {
+					t.Errorf("got logs %q, want no ERROR for storage that may come back", logs.String())
 				}
 			})
+		}
+	}
+}
+
+// want500 checks rec is the answer to broken storage: 500, no
+// Retry-After, a sentence in the client's format that sends the operator
+// to the logs, nothing of the store's error.
+func want500(tb testing.TB, rec *httptest.ResponseRecorder, accept string) {
+	tb.Helper()
+	wantProblem(tb, rec, accept, http.StatusInternalServerError)
+	if got := rec.Header().Get("Retry-After"); got != "" {
+		tb.Errorf("got Retry-After %q, want none: trying again does not help", got)
+	}
+	body := rec.Body.String()
+	if !strings.Contains(body, "logs") {
+		tb.Errorf("got body %q, want it to send the operator to the logs", body)
+	}
+	for _, leak := range []string{"DynamoDB", "dial tcp", "10.9.8.7", "connection refused", "storage broken", "internal error"} {
+		if strings.Contains(body, leak) {
+			tb.Errorf("got body %q, want it without %q", body, leak)
 		}
 	}
 }
@@ -1065,7 +1195,7 @@ func TestBoardSecurityHeaders(t *testing.T) {
 			return newRequest(tb, "GET", "/nope/deeper", "", "Accept", htmlType)
 		}, 404},
 		{"method not allowed", nil, func(tb testing.TB) *http.Request { return newRequest(tb, "PUT", "/board", "message=hi") }, 405},
-		{"store down", failingStore{err: errors.New(storeFailure)}, func(tb testing.TB) *http.Request {
+		{"store down", failingStore{err: board.Unavailable(errors.New(storeFailure))}, func(tb testing.TB) *http.Request {
 			return newRequest(tb, "GET", "/board", "", "Accept", htmlType)
 		}, 503},
 	}

@@ -34,9 +34,9 @@ type jsonSubmission struct {
 
 const acceptedTypes = "Send the message as application/x-www-form-urlencoded (curl -d message=...), multipart/form-data, or application/json."
 
-// decodeSubmission reads the body of a POST through a 64 KiB limit and
-// decodes it by its Content-Type. Its errors say what to fix.
-func decodeSubmission(w http.ResponseWriter, r *http.Request) (submission, error) {
+// decodeSubmission reads the body of a POST through limit (BodyLimit)
+// and decodes it by its Content-Type. Its errors say what to fix.
+func decodeSubmission(w http.ResponseWriter, r *http.Request, limit int64) (submission, error) {
 	ct := r.Header.Get("Content-Type")
 	if ct == "" {
 		return submission{}, reject(errUnsupportedType, "The request has no Content-Type. "+acceptedTypes)
@@ -53,7 +53,7 @@ func decodeSubmission(w http.ResponseWriter, r *http.Request) (submission, error
 			return submission{}, reject(errUnsupportedType, "The board reads only uncompressed bodies; send the body without a Content-Encoding.")
 		}
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	switch mediaType {
 	case "application/x-www-form-urlencoded":
 		body, err := io.ReadAll(r.Body)
@@ -66,7 +66,7 @@ func decodeSubmission(w http.ResponseWriter, r *http.Request) (submission, error
 		}
 		return fromValues(values), nil
 	case "multipart/form-data":
-		if err := r.ParseMultipartForm(MaxBodyBytes); err != nil {
+		if err := r.ParseMultipartForm(limit); err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
 				return submission{}, err

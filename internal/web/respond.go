@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -37,13 +38,14 @@ func reject(kind error, msg string) error {
 }
 
 // statusOf is the one place an error gets its HTTP status, and the
-// sentence the client is shown. Errors it does not know are internal:
-// the client sees only "internal error".
+// sentence the client is shown. Storage that is unavailable is a 503 the
+// client may retry; storage that is broken, and any error statusOf does
+// not know, is a 500 whose cause only the logs show.
 func statusOf(err error) (int, string) {
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		return http.StatusRequestEntityTooLarge, "The request body is too large: the board reads at most 64 KiB, so send a shorter message."
+		return http.StatusRequestEntityTooLarge, fmt.Sprintf("The request body is too large: the board reads at most %d KiB, so send a shorter message.", tooBig.Limit>>10)
 	case errors.Is(err, board.ErrInvalid):
 		return http.StatusBadRequest, err.Error()
 	case errors.Is(err, errUnsupportedType):
@@ -54,8 +56,10 @@ func statusOf(err error) (int, string) {
 		return http.StatusNotFound, err.Error()
 	case errors.Is(err, board.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable, "The board's storage is not answering right now; try again in a moment."
+	case errors.Is(err, board.ErrBroken):
+		return http.StatusInternalServerError, "The board is misconfigured and cannot reach its messages; whoever runs it must look at the server's logs to fix it."
 	}
-	return http.StatusInternalServerError, "internal error"
+	return http.StatusInternalServerError, "The board failed to answer; whoever runs it will find the cause in the server's logs."
 }
 
 // format is the kind of answer a client asked for with its Accept header.
@@ -219,7 +223,11 @@ type errorView struct {
 // gives it. Internal errors are logged, never shown.
 func (rs *responder) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status, msg := statusOf(err)
-	if status >= 500 {
+	switch {
+	case status == http.StatusServiceUnavailable:
+		// It may pass by itself; a warning, not an alarm.
+		rs.log.WarnContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
+	case status >= 500:
 		rs.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
 	}
 	if status == http.StatusServiceUnavailable {

@@ -36,9 +36,27 @@ type BoardConfig struct {
 	Now func() time.Time
 }
 
-// MaxBodyBytes is the largest request body the board reads; a longer one
-// is answered 413.
+// MaxBodyBytes is the largest request body the pages read (GET /request
+// counts it); a longer one is answered 413. The board's limit is
+// BodyLimit.
 const MaxBodyBytes = 64 << 10
+
+// BodyLimit returns the largest POST body the board reads when a message
+// may be maxChars characters long: enough for any such message in every
+// encoding the board accepts, so that a message within the limit is never
+// refused as too large. A longer body is answered 413.
+//
+// The costliest encodings take 12 bytes a character: a 4-byte UTF-8
+// character percent-encoded in a form (%F0%9F%99%82), or escaped in JSON
+// as a surrogate pair (\ud83d\ude42). A line break is one character and at
+// most 6 bytes (%0D%0A); multipart carries the bytes as they are, at most
+// 4 a character. bodySlack covers the field names, the form's id, the
+// clear token, and multipart's boundaries and part headers.
+func BodyLimit(maxChars int) int64 {
+	return 12*int64(maxChars) + bodySlack
+}
+
+const bodySlack = 8 << 10
 
 // NewBoard returns the handler of the board function: GET and POST
 // /board, and a 404 page for anything else.
