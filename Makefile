@@ -105,8 +105,23 @@ build-PurgeFunction:
 sam-build:
 	sam build
 
-local-api: sam-build
-	sam local start-api
+# sam local runs each function in a Docker image of the template's
+# Architecture. local-api sets it to this machine's and builds the
+# bootstraps for it (sam build hands its environment, GOARCH included, to
+# the build-* targets), so Docker runs them natively on x86-64 and arm64
+# hosts alike; an arm64 image on an x86-64 Linux host would need QEMU
+# set up. Its build goes to .aws-sam/local, apart from the arm64 build
+# that sam deploy uploads; --config-file because SAM looks for
+# samconfig.toml beside the template it is given. HOST_ARCH is the
+# machine's, as uname -m says.
+HOST_ARCH ?= $(shell uname -m)
+LOCAL_ARCH = $(if $(filter x86_64 amd64,$(HOST_ARCH)),x86_64,$(if $(filter aarch64 arm64,$(HOST_ARCH)),arm64,$(error local-api: Lambda runs x86_64 or arm64, not $(HOST_ARCH))))
+LOCAL_GOARCH = $(if $(filter x86_64,$(LOCAL_ARCH)),amd64,arm64)
+
+local-api:
+	GOARCH=$(LOCAL_GOARCH) sam build --build-dir .aws-sam/local --parameter-overrides Architecture=$(LOCAL_ARCH)
+	sam local start-api --template .aws-sam/local/template.yaml --config-file $(CURDIR)/samconfig.toml \
+		--parameter-overrides Architecture=$(LOCAL_ARCH)
 
 deploy: sam-build
 	sam deploy

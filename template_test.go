@@ -200,7 +200,10 @@ func TestEveryRouteReachesTheFunctionThatServesIt(t *testing.T) {
 func TestFunctionsAreBuiltAndRunAsDesigned(t *testing.T) {
 	tpl := loadTemplate(t)
 	global := tpl.Globals["Function"].(map[string]any)
-	want := map[string]any{"Runtime": "provided.al2023", "Architectures": []any{"arm64"}, "Handler": "bootstrap", "CodeUri": "."}
+	want := map[string]any{"Runtime": "provided.al2023", "Architectures": []any{map[string]any{"Ref": "Architecture"}}, "Handler": "bootstrap", "CodeUri": "."}
+	if arch, _ := tpl.Params["Architecture"].(map[string]any); arch["Default"] != "arm64" {
+		t.Errorf("Architecture parameter = %v, want the deployed default arm64", arch)
+	}
 	for _, name := range tpl.Functions() {
 		props := tpl.Resources[name].Properties
 		for key, value := range want {
