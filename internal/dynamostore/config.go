@@ -56,12 +56,13 @@ type Config struct {
 // which may add AWS_CA_BUNDLE's certificates to it: the SDK can do that
 // only to a buildable client, and fails with any other kind.
 func HTTPClient() *awshttp.BuildableClient {
-	return awshttp.NewBuildableClient().
-		WithDialerOptions(func(d *net.Dialer) { d.Timeout = dialTimeout }).
-		WithTransportOptions(func(t *http.Transport) {
-			t.TLSHandshakeTimeout = tlsHandshakeTimeout
-			t.ResponseHeaderTimeout = responseHeaderTimeout
-		})
+	// One copy of the SDK's transport, not one per option: every copy is
+	// start-up time.
+	return awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
+		t.DialContext = (&net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}).DialContext
+		t.TLSHandshakeTimeout = tlsHandshakeTimeout
+		t.ResponseHeaderTimeout = responseHeaderTimeout
+	})
 }
 
 // New returns a Store for cfg, reached with the SDK configuration awsCfg

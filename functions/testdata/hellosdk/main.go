@@ -1,8 +1,10 @@
 // Command hellosdk is the floor for the board's cold start: the hello
 // yardstick (aws-lambda-go and aws-lambda-go-api-proxy's httpadapter),
 // plus what any board that reads DynamoDB through aws-sdk-go-v2 must pay:
-// a DynamoDB client configured from Lambda's environment, and one Query
-// on the board's table before each answer. The functions benchmarks
+// a DynamoDB client configured from Lambda's environment, and before each
+// answer the one Query a page of the board is (on the ByPosted index,
+// newest first, consistent, a page and one more), whose items it does
+// not look at. The functions benchmarks
 // build it as the Makefile builds the real bootstraps, with the module's
 // own SDK versions.
 package main
@@ -37,8 +39,12 @@ func main() {
 	hello := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		out, err := client.Query(r.Context(), &dynamodb.QueryInput{
 			TableName:                 aws.String(table),
-			KeyConditionExpression:    aws.String("PK = :pk"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: "BOARD"}},
+			IndexName:                 aws.String("ByPosted"),
+			KeyConditionExpression:    aws.String("#0 = :0"),
+			ExpressionAttributeNames:  map[string]string{"#0": "PK"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":0": &types.AttributeValueMemberS{Value: "BOARD"}},
+			ScanIndexForward:          aws.Bool(false),
+			ConsistentRead:            aws.Bool(true),
 			Limit:                     aws.Int32(51),
 		})
 		if err != nil {
