@@ -1,9 +1,12 @@
 // Package functions_test runs tinyboard's Lambda functions as Lambda
-// does: each is built as a bootstrap binary, started as a child process
-// with AWS_LAMBDA_RUNTIME_API pointing at an in-test Runtime API
-// (internal/runtimeapi), and sent API Gateway events through it. The
-// benchmarks measure the same binaries: size, cold start, warm round
-// trip and memory.
+// and sam local do: each is built as a bootstrap binary, as the Makefile
+// builds it, and run under AWS's Runtime Interface Emulator, sent the
+// events the deployed HTTP API sends or reached through
+// internal/samlocal's copy of SAM CLI's local API Gateway. The benchmarks
+// measure the same binaries: size, cold start, warm round trip and
+// memory; the cold starts run each bootstrap as a bare child process
+// polling an in-test Runtime API (internal/runtimeapi), which tells when
+// the bootstrap asked for its first event, as the emulator cannot.
 package functions_test
 
 import (
@@ -207,17 +210,6 @@ type answer struct {
 	base64  bool
 }
 
-// httpInvoke sends an HTTP API request to the function and decodes the
-// response. It fails tb if the function reports an error instead.
-func (f *function) httpInvoke(tb testing.TB, r request) (answer, string) {
-	tb.Helper()
-	res := f.invoke(tb, r.event(tb))
-	if res.Error != nil {
-		tb.Fatalf("%s %s: the function reported an error: %s", r.method, r.target, res.Error)
-	}
-	return decodeAnswer(tb, res.Response), res.RequestID
-}
-
 // decodeAnswer reads a payload 2.0 response.
 func decodeAnswer(tb testing.TB, payload []byte) answer {
 	tb.Helper()
@@ -323,44 +315,4 @@ type logLine struct {
 	DurationMS      float64 `json:"duration_ms"`
 	LambdaRequestID string  `json:"lambda_request_id"`
 	APIGWRequestID  string  `json:"apigw_request_id"`
-}
-
-// wantRequestLogs fails tb unless f's stdout is exactly one JSON line
-// per request, each carrying the Lambda request id of its invocation, in
-// order, with the method, path and status it answered.
-func wantRequestLogs(tb testing.TB, f *function, want []logLine) {
-	tb.Helper()
-	// The child writes each line before it answers, but the test reads
-	// its stdout through a pipe, so the last line may still be on its
-	// way: wait a little for it (and for any extra line) before counting.
-	var out string
-	var lines []string
-	for deadline := time.Now().Add(2 * time.Second); ; {
-		out = strings.TrimSpace(f.stdout.String())
-		lines = nil
-		if out != "" {
-			lines = strings.Split(out, "\n")
-		}
-		if len(lines) >= len(want) || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	if len(lines) != len(want) {
-		tb.Fatalf("stdout: got %d lines, want %d, one per request:\n%s", len(lines), len(want), out)
-	}
-	for i, line := range lines {
-		var got logLine
-		if err := json.Unmarshal([]byte(line), &got); err != nil {
-			tb.Errorf("stdout line %d is not JSON: %q", i+1, line)
-			continue
-		}
-		w := want[i]
-		if got.Msg != "request" || got.Method != w.Method || got.Path != w.Path || got.Status != w.Status || got.LambdaRequestID != w.LambdaRequestID {
-			tb.Errorf("log line %d: got %s, want msg request, %s %s, status %d, lambda_request_id %s", i+1, line, w.Method, w.Path, w.Status, w.LambdaRequestID)
-		}
-		if got.APIGWRequestID == "" {
-			tb.Errorf("log line %d: got %s, want an apigw_request_id", i+1, line)
-		}
-	}
 }

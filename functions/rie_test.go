@@ -6,55 +6,13 @@ package functions_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
-
-	"tinyboard/internal/samlocal"
-	"tinyboard/internal/testenv"
 )
-
-// startEmulator runs function's bootstrap, built by the Makefile, under
-// the emulator with the environment sam local gives it, with overrides
-// for its template variables. The emulator and the bootstrap's process
-// group are killed when tb ends.
-func startEmulator(tb testing.TB, function string, overrides map[string]string) (*samlocal.Emulator, *testenv.Buffer) {
-	tb.Helper()
-	tpl := loadTemplate(tb)
-	out := new(testenv.Buffer)
-	em, err := samlocal.Start(context.Background(), samlocal.Config{
-		RIE:       samlocal.Binary(tb),
-		Bootstrap: makeBootstrap(tb, function),
-		Env:       samlocal.Env(tpl, function, overrides),
-		Output:    out,
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		em.Close()
-		if tb.Failed() {
-			tb.Logf("emulator output:\n%s", out.String())
-		}
-	})
-	return em, out
-}
-
-// rieInvoke sends event to em and returns its answer.
-func rieInvoke(tb testing.TB, em *samlocal.Emulator, event []byte) []byte {
-	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), invokeTimeout)
-	defer cancel()
-	out, err := em.Invoke(ctx, event)
-	if err != nil {
-		tb.Fatalf("invoke: %v", err)
-	}
-	return out
-}
 
 // hostileEvents are events no API Gateway sends: not JSON, JSON of the
 // wrong shape or types, bodies that lie about their encoding, paths that
