@@ -21,7 +21,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"tinyboard/internal/board"
 	"tinyboard/internal/dynalite"
+	"tinyboard/internal/dynamostore"
+	"tinyboard/internal/testenv"
 )
 
 // These tests run localdev with -store dynamodb against dynalite. localdev
@@ -454,4 +457,155 @@ func scan(tb testing.TB, db *dynamodb.Client, table string) (markers int, texts 
 		}
 	}
 	return markers, texts
+}
+
+// TestDynamoWrongTableStopsAtStart starts localdev on a table that does
+// not exist, without -create-table: it must not serve (every request
+// would fail) but stop at once, saying which table it looked for, where,
+// and what to do.
+func TestDynamoWrongTableStopsAtStart(t *testing.T) {
+	endpoint := dynalite.Start(t)
+	env := map[string]string{"BOARD_TABLE": "no-such-table", "DYNAMODB_ENDPOINT": endpoint}
+	var stdout testenv.Buffer
+	err := run(t.Context(), []string{"-addr", "127.0.0.1:0", "-store", "dynamodb"}, func(k string) string { return env[k] }, &stdout, io.Discard)
+	want := "table no-such-table not found at " + endpoint + ": start localdev with -create-table, or set BOARD_TABLE"
+	if err == nil || err.Error() != want {
+		t.Errorf("run on a missing table returned %v, want %q", err, want)
+	}
+	if strings.Contains(stdout.String(), "connect to") {
+		t.Errorf("localdev printed %q, want no address to open: it must not serve", stdout.String())
+	}
+
+	// The same table, created: localdev starts without -create-table.
+	startDynamo(t, endpoint, "no-such-table")
+	start(t, env, "-store", "dynamodb")
+}
+
+// seedTable saves n messages straight into the table, as earlier posts
+// would have, from 8 goroutines at once.
+func seedTable(tb testing.TB, endpoint, table string, n int) {
+	tb.Helper()
+	st, err := dynamostore.New(aws.Config{}, dynamostore.Config{Table: table, Endpoint: endpoint})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var failed atomic.Value
+	var next atomic.Int64
+	for range 8 {
+		wg.Go(func() {
+			for i := next.Add(1); i <= int64(n); i = next.Add(1) {
+				if _, err := st.Save(tb.Context(), board.NewID(time.Now()), fmt.Sprintf("seed %d", i)); err != nil {
+					failed.Store(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err, ok := failed.Load().(error); ok {
+		tb.Fatalf("seed the table: %v", err)
+	}
+}
+
+// purgeRuns returns how many purges localdev's JSON log reports, and the
+// items they deleted.
+func purgeRuns(tb testing.TB, log string) (runs, deleted int) {
+	tb.Helper()
+	for line := range strings.Lines(log) {
+		var rec struct {
+			Msg     string
+			Deleted int
+		}
+		if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "purge" {
+			runs++
+			deleted += rec.Deleted
+		}
+	}
+	return runs, deleted
+}
+
+// TestDynamoClearBurstRunsAtMostTwoPurges sends 20 clears at once to a
+// board of 1000 messages: localdev's purge worker runs one purge at a
+// time, and the clears that come while it runs coalesce into one more,
+// so at most two purges run, and together they reclaim everything.
+func TestDynamoClearBurstRunsAtMostTwoPurges(t *testing.T) {
+	endpoint, table := dynalite.Start(t), tableName(t)
+	startDynamo(t, endpoint, table).stop() // creates the table
+	const seeded = 1000
+	seedTable(t, endpoint, table, seeded)
+	s := startLogged(t, map[string]string{"BOARD_TABLE": table, "DYNAMODB_ENDPOINT": endpoint}, "-store", "dynamodb", "-log", "json")
+
+	client := newClient(20)
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			res, err := client.Post(s.URL+"board", "application/x-www-form-urlencoded", strings.NewReader("clear="))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			res.Body.Close()
+			if res.StatusCode != http.StatusSeeOther {
+				t.Errorf("clear: got status %d, want 303", res.StatusCode)
+			}
+		})
+	}
+	wg.Wait()
+	db := dynamodb.New(dynamodb.Options{
+		BaseEndpoint: aws.String(endpoint),
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		markers, texts := scan(t, db, table)
+		if markers == 1 && len(texts) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("table 30s after the clears: %d markers and %d messages, want 1 marker and nothing else", markers, len(texts))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err := s.stop(); err != nil {
+		t.Fatal(err)
+	}
+	runs, deleted := purgeRuns(t, s.stderr.String())
+	t.Logf("20 clears of %d messages: %d purges, %d items deleted", seeded, runs, deleted)
+	if runs < 1 || runs > 2 {
+		t.Errorf("20 clears in a burst ran %d purges, want 1 or 2 (one at a time, later clears coalesced)", runs)
+	}
+	if want := seeded + 19; deleted != want {
+		t.Errorf("purges deleted %d items, want %d (the messages and the 19 older markers)", deleted, want)
+	}
+}
+
+// TestDynamoShutdownWaitsForThePurge clears a board of 2000 messages and
+// shuts localdev down as soon as the clear is answered: shutdown must
+// wait for the purge, so the storage is reclaimed when localdev has
+// stopped.
+func TestDynamoShutdownWaitsForThePurge(t *testing.T) {
+	endpoint, table := dynalite.Start(t), tableName(t)
+	startDynamo(t, endpoint, table).stop()
+	const seeded = 2000
+	seedTable(t, endpoint, table, seeded)
+	s := startLogged(t, map[string]string{"BOARD_TABLE": table, "DYNAMODB_ENDPOINT": endpoint}, "-store", "dynamodb", "-log", "json")
+
+	clearBoard(t, s.URL)
+	if err := s.stop(); err != nil {
+		t.Fatal(err)
+	}
+	runs, deleted := purgeRuns(t, s.stderr.String())
+	if runs != 1 || deleted != seeded {
+		t.Errorf("log after shutdown reports %d purges deleting %d items, want 1 deleting %d", runs, deleted, seeded)
+	}
+	db := dynamodb.New(dynamodb.Options{
+		BaseEndpoint: aws.String(endpoint),
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
+	})
+	if markers, texts := scan(t, db, table); markers != 1 || len(texts) != 0 {
+		t.Errorf("table once localdev has stopped: %d markers and %d messages, want 1 marker and nothing else", markers, len(texts))
+	}
 }

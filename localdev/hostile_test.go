@@ -185,16 +185,17 @@ func hostileCases() []hostileCase {
 		{name: "Content-Length past 64 bits", raw: postBoard(form, "message=hi", "Content-Length: 99999999999999999999"), want: 400},
 		// With both, Transfer-Encoding frames the body (RFC 9112 §6.3):
 		// read by its Content-Length this body would be "14\r\n", a 400.
+		// The server answers, then closes the connection (§6.1).
 		{name: "Transfer-Encoding with Content-Length", raw: postBoard(form, chunked("message=framed-by-te", 64),
-			"Content-Length: 4", "Transfer-Encoding: chunked"), want: 303, stored: 1},
+			"Content-Length: 4", "Transfer-Encoding: chunked"), want: 303, stored: 1, check: closes},
 		// The classic smuggling body: a proxy that framed it by its
 		// Content-Length would pass the bytes after the last chunk on as
-		// part of this request. The server frames it by its chunks, so it
-		// answers this request (an empty form, 400) and then those bytes
-		// as a request of their own: a post the client could as well have
-		// sent in the open.
+		// part of this request. The server frames it by its chunks,
+		// answers this request (an empty form, 400), and closes the
+		// connection, so the bytes after it are never read as a request
+		// (TestSmuggledRequestIsNotServed looks closer).
 		{name: "request smuggled after the last chunk", raw: postBoard(form, smuggled,
-			"Content-Length: "+strconv.Itoa(len(smuggled)), "Transfer-Encoding: chunked"), want: 400, next: 303, stored: 1},
+			"Content-Length: "+strconv.Itoa(len(smuggled)), "Transfer-Encoding: chunked"), want: 400, check: closes},
 		{name: "unknown Transfer-Encoding", raw: postBoard(form, "message=hi", "Transfer-Encoding: gzip, chunked"), want: 501},
 		{name: "two Transfer-Encoding headers", raw: postBoard(form, chunked("message=hi", 4), "Transfer-Encoding: chunked", "Transfer-Encoding: chunked"), want: 501},
 		{name: "two Host headers", raw: get("/board", "Host: evil.example"), want: 400},
@@ -467,4 +468,37 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n.Add(int64(n))
 	return n, err
+}
+
+// TestSmuggledRequestIsNotServed sends, over one raw TCP connection, a
+// POST with both Content-Length and Transfer-Encoding: chunked whose body
+// hides a second request after its last chunk, as a request smuggler
+// would. The server must answer the first and close the connection: no
+// second answer, and the hidden post stores nothing.
+func TestSmuggledRequestIsNotServed(t *testing.T) {
+	t.Parallel()
+	s := start(t, nil)
+	addr := strings.TrimSuffix(strings.TrimPrefix(s.URL, "http://"), "/")
+	const form = "application/x-www-form-urlencoded"
+	hidden := "0\r\n\r\n" + postBoard(form, "message=SMUGGLED")
+	raw := postBoard(form, hidden, "Content-Length: "+strconv.Itoa(len(hidden)), "Transfer-Encoding: chunked")
+
+	res, bodies := exchange(t, addr, func(conn net.Conn) error {
+		_, err := io.WriteString(conn, raw)
+		return err
+	}, false, 2)
+	if len(res) == 0 {
+		t.Fatal("got no answer, want one to the first request")
+	}
+	if !res[0].Close {
+		t.Errorf("first answer (%d) has Connection %q, want close", res[0].StatusCode, res[0].Header.Get("Connection"))
+	}
+	if len(res) > 1 {
+		t.Errorf("got a second answer, %d %.200q, on the same connection: the hidden request was served", res[1].StatusCode, bodies[1])
+	}
+	for _, text := range allTexts(t, s.URL) {
+		if strings.Contains(text, "SMUGGLED") {
+			t.Errorf("board shows %q, want nothing from the hidden request", text)
+		}
+	}
 }

@@ -21,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	"tinyboard/internal/board"
 	"tinyboard/internal/dynamostore"
 	"tinyboard/internal/logbuf"
 	"tinyboard/internal/memstore"
@@ -62,6 +63,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	retention, err := web.RetentionFromEnv(getenv)
+	if err != nil {
+		return err
+	}
 	// The log is buffered so that a request costs no write to the
 	// terminal; a line shows within logFlushEvery, and Close writes out
 	// the rest when the server stops.
@@ -78,15 +83,27 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	cfg.Logger = logger
 
+	stopPurger := func() {}
+	defer func() { stopPurger() }()
 	switch *storeKind {
 	case "memory":
-		cfg.Store = memstore.New()
+		cfg.Store = memstore.NewWithOptions(memstore.Options{Retention: retention})
 	case "dynamodb":
-		store, err := openDynamo(ctx, getenv, *createTable)
+		store, err := openDynamo(ctx, getenv, *createTable, retention)
 		if err != nil {
 			return err
 		}
-		cfg.Store = purgeAfterClear{store, logger}
+		cfg.Store = store
+		// Cleared messages are reclaimed in the background, never while a
+		// request waits; shutdown waits for a purge in progress.
+		purger := store.StartPurger(logger, purgeTimeout)
+		stopPurger = func() {
+			ctx, cancel := context.WithTimeout(context.Background(), purgeShutdownGrace)
+			defer cancel()
+			if err := purger.Stop(ctx); err != nil {
+				logger.Warn("purge cut short by shutdown; the next clear's purge finishes it", "err", err)
+			}
+		}
 	default:
 		return fmt.Errorf("unknown -store %q: use memory or dynamodb", *storeKind)
 	}
@@ -114,12 +131,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := web.Serve(ctx, srv, ln); err != nil {
 		return err
 	}
+	stopPurger()
 	if err := logs.Close(); err != nil {
 		return fmt.Errorf("request log: %w", err)
 	}
 	fmt.Fprintln(stdout, "Stopped.")
 	return nil
 }
+
+// purgeTimeout bounds one purge after a clear; purgeShutdownGrace is how
+// long shutdown waits for a purge in progress before cutting it short.
+const (
+	purgeTimeout       = time.Minute
+	purgeShutdownGrace = 10 * time.Second
+)
 
 // environment is every variable localdev reads, for -h: name, default
 // ("" when unset means off), meaning. A test holds it to the variables run
@@ -130,6 +155,7 @@ var environment = []struct{ name, def, meaning string }{
 	{"CLEAR_TOKEN", "", "when set, clearing the board needs this token; the Clear form then asks for it"},
 	{"PAGE_SIZE", "50", "messages per page"},
 	{"MESSAGE_MAX_CHARS", "1000", "longest message, in characters"},
+	{"MESSAGE_RETENTION_DAYS", "0", "days a message is kept after it was posted; 0 keeps it until the board is cleared"},
 }
 
 // usage prints what -h shows: the flags with their defaults, then the
@@ -151,13 +177,15 @@ func usage(flags *flag.FlagSet) {
 
 // openDynamo opens the DynamoDB table named by BOARD_TABLE (default
 // "tinyboard") on DYNAMODB_ENDPOINT (default: AWS), creating it first
-// when asked to.
-func openDynamo(ctx context.Context, getenv func(string) string, create bool) (*dynamostore.Store, error) {
+// when asked to, else checking it is there, so that a wrong table or
+// endpoint stops localdev at once with what to do about it, rather than
+// failing every request.
+func openDynamo(ctx context.Context, getenv func(string) string, create bool, retention time.Duration) (*dynamostore.Store, error) {
 	table := getenv("BOARD_TABLE")
 	if table == "" {
 		table = "tinyboard"
 	}
-	store, err := newDynamoStore(ctx, dynamostore.Config{Table: table, Endpoint: getenv("DYNAMODB_ENDPOINT")})
+	store, err := newDynamoStore(ctx, dynamostore.Config{Table: table, Endpoint: getenv("DYNAMODB_ENDPOINT"), Retention: retention})
 	if err != nil {
 		return nil, err
 	}
@@ -167,34 +195,19 @@ func openDynamo(ctx context.Context, getenv func(string) string, create bool) (*
 		if err := store.CreateTable(ctx); err != nil {
 			return nil, fmt.Errorf("create table %s: %w", table, err)
 		}
+		return store, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	switch err := store.CheckTable(ctx); {
+	case errors.Is(err, dynamostore.ErrNoTable):
+		return nil, fmt.Errorf("%w: start localdev with -create-table, or set BOARD_TABLE", err)
+	case errors.Is(err, board.ErrUnavailable):
+		return nil, fmt.Errorf("%w\nIs DynamoDB running there? Start dynalite with make dynamodb-local, or set DYNAMODB_ENDPOINT", err)
+	case err != nil:
+		return nil, fmt.Errorf("%w\nCheck BOARD_TABLE, DYNAMODB_ENDPOINT and your AWS credentials", err)
 	}
 	return store, nil
-}
-
-// purgeAfterClear reclaims the storage of cleared messages in the
-// background after each clear, so the request that cleared never waits
-// for it.
-type purgeAfterClear struct {
-	*dynamostore.Store
-	log *slog.Logger
-}
-
-// Clear clears the board, then starts a purge of what it hid.
-func (p purgeAfterClear) Clear(ctx context.Context) error {
-	if err := p.Store.Clear(ctx); err != nil {
-		return err
-	}
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		n, err := p.Purge(ctx)
-		if err != nil {
-			p.log.Warn("purge after clear", "deleted", n, "err", err)
-			return
-		}
-		p.log.Info("purge after clear", "deleted", n)
-	}()
-	return nil
 }
 
 // displayAddr turns the listener's address into one a browser can open:

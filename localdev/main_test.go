@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -21,19 +22,38 @@ import (
 type server struct {
 	URL    string // http://127.0.0.1:port/
 	stdout *testenv.Buffer
+	stderr *testenv.Buffer // the log, when started with startLogged
+	// stop shuts localdev down, as Ctrl-C does, and returns what run
+	// returned; the test's end calls it too.
+	stop func() error
 }
 
 // start runs localdev on a free loopback port with args and env, and stops
 // it when tb ends, failing tb unless it shuts down cleanly.
 func start(tb testing.TB, env map[string]string, args ...string) *server {
 	tb.Helper()
+	return launch(tb, env, nil, args)
+}
+
+// startLogged is start, keeping localdev's log in the server's stderr.
+func startLogged(tb testing.TB, env map[string]string, args ...string) *server {
+	tb.Helper()
+	return launch(tb, env, &testenv.Buffer{}, args)
+}
+
+func launch(tb testing.TB, env map[string]string, logs *testenv.Buffer, args []string) *server {
+	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	out := &testenv.Buffer{}
+	var stderr io.Writer = io.Discard
+	if logs != nil {
+		stderr = logs
+	}
 	done := make(chan error, 1)
 	args = append([]string{"-addr", "127.0.0.1:0"}, args...)
 	go func() {
-		done <- run(ctx, args, func(k string) string { return env[k] }, io.MultiWriter(pw, out), io.Discard)
+		done <- run(ctx, args, func(k string) string { return env[k] }, io.MultiWriter(pw, out), stderr)
 		pw.Close()
 	}()
 	lines := bufio.NewScanner(pr)
@@ -51,18 +71,21 @@ func start(tb testing.TB, env map[string]string, args ...string) *server {
 	}
 	// The printed address says localhost for people; tests dial loopback.
 	base = strings.Replace(base, "localhost", "127.0.0.1", 1)
-	tb.Cleanup(func() {
+	stop := sync.OnceValue(func() error {
 		cancel()
 		select {
 		case err := <-done:
-			if err != nil {
-				tb.Errorf("run returned %v after shutdown, want nil", err)
-			}
+			return err
 		case <-time.After(10 * time.Second):
-			tb.Errorf("localdev did not shut down within 10s")
+			return errors.New("localdev did not shut down within 10s")
 		}
 	})
-	return &server{URL: base, stdout: out}
+	tb.Cleanup(func() {
+		if err := stop(); err != nil {
+			tb.Errorf("run returned %v after shutdown, want nil", err)
+		}
+	})
+	return &server{URL: base, stdout: out, stderr: logs, stop: stop}
 }
 
 // noRedirect is a client that shows redirects instead of following them,

@@ -181,21 +181,22 @@ func (p *Purger) request() {
 	}
 }
 
-// work runs a purge each time one is requested, until Stop.
+// work runs a purge each time one is requested, until Stop; a purge
+// requested before Stop still runs, as its clear has been answered.
 func (p *Purger) work(ctx context.Context) {
 	defer close(p.done)
 	for {
 		select {
-		case <-p.stop:
-			return
 		case <-p.wake:
-		}
-		select {
+			p.run(ctx)
 		case <-p.stop:
-			return // stopped while a run was pending: the next clear's purge does its work
-		default:
+			select {
+			case <-p.wake:
+				p.run(ctx)
+			default:
+			}
+			return
 		}
-		p.run(ctx)
 	}
 }
 
@@ -213,10 +214,11 @@ func (p *Purger) run(ctx context.Context) {
 	p.log.Info("purge", "deleted", n, "took", took.String())
 }
 
-// Stop stops the worker: Clear no longer asks it for purges, no new run
-// starts, and a run in progress may finish until ctx is done, when it is
-// cancelled (the next purge finishes its work). Stop returns once the
-// worker has ended: nil, or ctx's error if it had to cancel a run.
+// Stop stops the worker: Clear no longer asks it for purges, and the run
+// in progress, or one requested before Stop, may finish until ctx is
+// done, when it is cancelled (the next purge finishes its work). Stop
+// returns once the worker has ended: nil, or ctx's error if it had to
+// cancel a run.
 func (p *Purger) Stop(ctx context.Context) error {
 	p.store.purger.CompareAndSwap(p, nil)
 	select {
