@@ -80,8 +80,8 @@ func handleBoardPost(cfg BoardConfig, rs *responder) http.Handler {
 			// saving would ignore the clear.
 			rs.fail(w, r, board.Invalid("The request has both a message and a clear field; send one or the other: message=... to post, or clear= to clear the board."))
 		case sub.clear:
-			if !clearAllowed(cfg.ClearToken, sub.token, r) {
-				rs.fail(w, r, reject(errForbidden, "Clearing this board needs its clear token: send it in the token field or as Authorization: Bearer <token>."))
+			if sent := sentToken(sub.token, r); !clearAllowed(cfg.ClearToken, sent) {
+				rs.fail(w, r, reject(errForbidden, clearRefusal(clientFormat(r), sent != "")))
 				return
 			}
 			_, err := callStore(r.Context(), cfg.StoreTimeout, func(ctx context.Context) (struct{}, error) {
@@ -134,19 +134,43 @@ func seeBoard(w http.ResponseWriter, done string) {
 	w.Write([]byte(done + " See board\n"))
 }
 
-// clearAllowed reports whether a request may clear the board: always when
-// no token is configured, as in the book; otherwise only with the token,
-// from the form or an Authorization: Bearer header.
-func clearAllowed(want, sent string, r *http.Request) bool {
-	if want == "" {
-		return true
+// clearAllowed reports whether a request that sent the token sent may
+// clear the board: always when no token is configured, as in the book;
+// otherwise only with the token.
+func clearAllowed(want, sent string) bool {
+	return want == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(want)) == 1
+}
+
+// sentToken is the clear token a request sent: its token field, else the
+// credentials of an Authorization header in the Bearer scheme, whose name
+// is matched without regard to case (RFC 9110, section 11.1).
+func sentToken(field string, r *http.Request) string {
+	if field != "" {
+		return field
 	}
-	if sent == "" {
-		if auth, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-			sent = strings.TrimSpace(auth)
-		}
+	scheme, credentials, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	if !strings.EqualFold(scheme, "Bearer") {
+		return ""
 	}
-	return subtle.ConstantTimeCompare([]byte(sent), []byte(want)) == 1
+	return strings.TrimSpace(credentials)
+}
+
+// clearRefusal says why a clear was refused, in the terms of the client
+// that asked: a browser's form, JSON fields, or curl's form fields.
+func clearRefusal(f format, sent bool) string {
+	switch {
+	case f == formatHTML && sent:
+		return "The clear token you typed is not this board's, so nothing was cleared: type the board's clear token in the token field of the Clear form, then click Clear Messages."
+	case f == formatHTML:
+		return "This board needs its clear token to clear it: type the token in the token field of the Clear form, then click Clear Messages."
+	case f == formatJSON && sent:
+		return `The clear token is not this board's, so nothing was cleared: send the board's token as {"clear": true, "token": "..."} or in an Authorization: Bearer header.`
+	case f == formatJSON:
+		return `Clearing this board needs its clear token: send {"clear": true, "token": "..."}, or the token in an Authorization: Bearer header.`
+	case sent:
+		return "The clear token is not this board's, so nothing was cleared: send the board's token with clear= as token=..., or in an Authorization: Bearer header."
+	}
+	return "Clearing this board needs its clear token: send it with clear= as token=..., or in an Authorization: Bearer header."
 }
 
 // callStore runs one store call under its own deadline: timeout from now,

@@ -772,6 +772,9 @@ func TestBoardClearToken(t *testing.T) {
 		{"form, bearer", false, "clear=", []string{"Authorization", "Bearer s3cret"}, 303},
 		{"json token", true, `{"clear": true, "token": "s3cret"}`, nil, 204},
 		{"json, bearer", true, `{"clear": true}`, []string{"Authorization", "Bearer s3cret"}, 204},
+		{"form, bearer in lower case", false, "clear=", []string{"Authorization", "bearer s3cret"}, 303},
+		{"json, bearer in capitals", true, `{"clear": true}`, []string{"Authorization", "BEARER s3cret"}, 204},
+		{"form, bearer with no space", false, "clear=", []string{"Authorization", "Bearers3cret"}, 403},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -806,6 +809,52 @@ func TestBoardClearToken(t *testing.T) {
 		wantStatus(t, postForm(t, h, "message=hello"), http.StatusSeeOther)
 		wantLen(t, st, 1)
 	})
+}
+
+// TestBoardClearTokenRefusalSaysWhatToFix checks that a refused clear
+// says whether the token was wrong or missing, in the terms of the client:
+// the form's field to a browser, which cannot send headers; JSON fields
+// to a JSON client; form fields or a header to curl.
+func TestBoardClearTokenRefusalSaysWhatToFix(t *testing.T) {
+	h := newBoard(t, web.BoardConfig{Store: memstore.New(), ClearToken: "s3cret"})
+	tests := []struct {
+		name     string
+		rec      *httptest.ResponseRecorder
+		accept   string
+		want     []string
+		dontWant []string
+	}{
+		{"browser, wrong token", postForm(t, h, "clear=&token=wrong", "Accept", htmlType), htmlType,
+			[]string{"token you typed is not this board", "token field of the Clear form", "Clear Messages"}, []string{"Authorization", "Bearer", "needs"}},
+		{"browser, no token", postForm(t, h, "clear=", "Accept", htmlType), htmlType,
+			[]string{"needs its clear token", "token field of the Clear form"}, []string{"Authorization", "Bearer", "not this board"}},
+		{"json, wrong token", postJSON(t, h, `{"clear": true, "token": "wrong"}`), jsonType,
+			[]string{"not this board", `"token"`}, []string{"token="}},
+		{"json, no token", postJSON(t, h, `{"clear": true}`), jsonType,
+			[]string{"needs its clear token", `"token"`}, []string{"token="}},
+		{"curl, wrong bearer", postForm(t, h, "clear=", "Authorization", "Bearer wrong"), "",
+			[]string{"not this board", "token=", "Authorization: Bearer"}, nil},
+		{"curl, no token", postForm(t, h, "clear="), "",
+			[]string{"needs its clear token", "token=", "Authorization: Bearer"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			msg := wantProblem(t, tt.rec, tt.accept, http.StatusForbidden)
+			if tt.accept == htmlType {
+				msg = html.UnescapeString(problemRE.FindStringSubmatch(msg)[1])
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(msg, want) {
+					t.Errorf("got %q, want it to say %q", msg, want)
+				}
+			}
+			for _, bad := range tt.dontWant {
+				if strings.Contains(msg, bad) {
+					t.Errorf("got %q, want nothing about %q", msg, bad)
+				}
+			}
+		})
+	}
 }
 
 // TestBoardClearFormAsksForToken checks the Clear form has a password

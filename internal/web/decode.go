@@ -7,6 +7,8 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -90,9 +92,37 @@ func decodeSubmission(w http.ResponseWriter, r *http.Request, limit int64) (subm
 		if js.Message != nil {
 			s.message, s.hasMessage = *js.Message, true
 		}
+		if !s.hasMessage && !s.clear {
+			return submission{}, board.Invalid(`The JSON object has no "message" and no "clear": true%s; send {"message": "..."} to post, or {"clear": true} to clear the board.`, otherFields(body))
+		}
 		return s, nil
 	}
 	return submission{}, reject(errUnsupportedType, "The board does not read "+mediaType+" bodies. "+acceptedTypes)
+}
+
+// otherFields names, for an error message, the fields of a JSON object
+// that the board does not read, such as a misspelt "msg".
+func otherFields(body []byte) string {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(body, &fields) != nil {
+		return ""
+	}
+	var names []string
+	for name := range fields {
+		switch name {
+		case "message", "clear", "id", "token":
+		default:
+			names = append(names, strconv.Quote(name))
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	slices.Sort(names)
+	if len(names) > 3 {
+		names = append(names[:3], "…")
+	}
+	return " (it has " + strings.Join(names, ", ") + ", which the board does not read)"
 }
 
 // bodyError is what a failure to read a request body means to the

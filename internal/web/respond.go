@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -190,17 +191,21 @@ func (rs *responder) html(w http.ResponseWriter, status int, render func(*htmlWr
 	w.Write(page.b)
 }
 
-// json writes v as a JSON answer.
+// json writes v as a JSON answer. <, > and & stay as they are rather
+// than \u003c and friends: the answer is application/json with nosniff,
+// never HTML, and curl users read it as sent.
 func (rs *responder) json(w http.ResponseWriter, status int, v any) {
-	body, err := json.Marshal(v)
-	if err != nil {
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil { // Encode ends the line
 		rs.log.Error("encode json", "err", err)
 		rs.text(w, http.StatusInternalServerError, "internal error")
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	w.Write(append(body, '\n'))
+	w.Write(body.Bytes())
 }
 
 // text writes a one-line plain-text answer.
