@@ -24,9 +24,8 @@ var siteFS embed.FS
 // files of the site, by the path they are served at: they change only
 // when the binary does. /hello is the book's EG15-02, one fixed page.
 var pagesRendered = map[string]string{
-	"index.html": "index.html",
-	"page.html":  "page.html",
-	"hello":      "hello.html",
+	"page.html": "page.html",
+	"hello":     "hello.html",
 }
 
 // contentTypes are the types of the site's files, by extension. A fixed
@@ -131,6 +130,58 @@ func handleFile(rs *responder, files map[string]*file) http.Handler {
 		}
 		f.ServeHTTP(w, r)
 	})
+}
+
+// indexView is what the home page shows beyond its fixed text.
+type indexView struct {
+	Curl string // the curl command that posts to this board
+}
+
+// handleIndex serves the home page. Its curl example names the board at
+// the address this request reached, so it can be copied as it is; the
+// page is otherwise fixed, so it is served as a file would be (ETag, 304),
+// varying with the Host.
+func handleIndex(rs *responder, tmpl *template.Template) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var buf bytes.Buffer
+		v := indexView{Curl: "curl -d message=hello " + shellWord(boardAddress(r))}
+		if err := tmpl.ExecuteTemplate(&buf, "index.html", v); err != nil {
+			rs.log.ErrorContext(r.Context(), "render", "template", "index.html", "err", err)
+			rs.text(w, http.StatusInternalServerError, "internal error")
+			return
+		}
+		w.Header().Set("Vary", "Host, X-Forwarded-Proto")
+		newFile("index.html", buf.Bytes()).ServeHTTP(w, r)
+	})
+}
+
+// boardAddress is the board's absolute address as the client reached this
+// site: its scheme (https when TLS or a proxy in front, such as API
+// Gateway, says so), the Host it asked for, and the board beside the
+// requested page.
+func boardAddress(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + path.Join(path.Dir(r.URL.Path), "board")
+}
+
+// shellWord quotes s for a POSIX shell when it holds anything but
+// characters a shell and curl take literally, so a pasted command does
+// what it shows whatever Host the request named.
+func shellWord(s string) string {
+	safe := s != ""
+	for _, c := range s {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.ContainsRune("-._~:/@%+,=", c)) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // header is one header line of a request.

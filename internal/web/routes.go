@@ -15,7 +15,8 @@ func addBoardRoutes(mux *http.ServeMux, cfg BoardConfig, r *responder) {
 
 // addPagesRoutes registers every route the static function serves.
 func addPagesRoutes(mux *http.ServeMux, rs *responder, tmpl *template.Template, files map[string]*file) {
-	mux.Handle("GET /{$}", files["index.html"])
+	mux.Handle("GET /{$}", handleIndex(rs, tmpl))
+	mux.Handle("GET /index.html", handleIndex(rs, tmpl))
 	mux.Handle("GET /hello", files["hello"])
 	mux.Handle("GET /request", handleRequest(rs, tmpl))
 	mux.Handle("GET /{path...}", handleFile(rs, files))
