@@ -241,7 +241,7 @@ func hostileCases() []hostileCase {
 		{name: "8 KiB path", raw: get("/" + strings.Repeat("a", 8<<10)), want: 404},
 		{name: "20 KiB path", raw: get("/" + strings.Repeat("a", 20<<10)), want: 431},
 		{name: "asterisk target", raw: get("*"), want: 400},
-		{name: "absolute-form target to another host", raw: get("http://evil.example/board"), want: 200, check: noText("evil.example")},
+		{name: "absolute-form target to another host", raw: get("http://evil.example/board"), want: 421, check: noText("evil.example")},
 		{name: "NUL in the cursor", raw: get("/board?before=%00"), want: 400},
 
 		// Methods.
@@ -250,7 +250,7 @@ func hostileCases() []hostileCase {
 		{name: "PATCH", raw: request("PATCH /board HTTP/1.1", []string{"Content-Type: " + form}, "message=patch"), want: 405},
 		{name: "OPTIONS", raw: request("OPTIONS /board HTTP/1.1", nil, ""), want: 405},
 		{name: "TRACE", raw: request("TRACE /board HTTP/1.1", []string{"X-Echo: traced"}, ""), want: 405, check: noText("traced")},
-		{name: "CONNECT", raw: request("CONNECT evil.example:443 HTTP/1.1", nil, ""), want: 404},
+		{name: "CONNECT", raw: request("CONNECT evil.example:443 HTTP/1.1", nil, ""), want: 421},
 		{name: "lowercase post", raw: request("post /board HTTP/1.1", []string{"Content-Type: " + form}, "message=lowercase"), want: 405},
 		{name: "garbage method", raw: request("G{T /board HTTP/1.1", nil, ""), want: 400},
 		{name: "PUT on a page", raw: request("PUT /index.html HTTP/1.1", nil, ""), want: 405},

@@ -47,7 +47,7 @@ func main() {
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	flags := flag.NewFlagSet("localdev", flag.ContinueOnError)
 	flags.SetOutput(stderr)
-	addr := flags.String("addr", "localhost:8080", "listen address")
+	addr := flags.String("addr", "localhost:8080", "listen address; on loopback, only requests for localhost, 127.0.0.1 or [::1] are answered")
 	storeKind := flags.String("store", "memory", "where messages are kept: memory or dynamodb")
 	verbose := flags.Bool("v", false, "print each request line and its headers")
 	createTable := flags.Bool("create-table", false, "with -store dynamodb: create the table if it is missing")
@@ -116,15 +116,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	handler := web.NewSite(boardHandler, pagesHandler)
-	handler = web.LogClientRequests(logger)(handler)
-	if *verbose {
-		handler = web.PrintRequests(stdout)(handler)
-	}
-
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
+	}
+	handler := web.NewSite(boardHandler, pagesHandler)
+	if checksHosts(ln.Addr()) {
+		handler = web.LoopbackHostsOnly(handler)
+	}
+	handler = web.LogClientRequests(logger)(handler)
+	if *verbose {
+		handler = web.PrintRequests(stdout)(handler)
 	}
 	srv := web.NewServer(handler, slog.NewLogLogger(logger.Handler(), slog.LevelWarn))
 	fmt.Fprintf(stdout, "Open your browser and connect to: http://%s/board\n", displayAddr(ln.Addr()))
@@ -208,6 +210,16 @@ func openDynamo(ctx context.Context, getenv func(string) string, create bool, re
 		return nil, fmt.Errorf("%w\nCheck BOARD_TABLE, DYNAMODB_ENDPOINT and your AWS credentials", err)
 	}
 	return store, nil
+}
+
+// checksHosts reports whether a server listening on a refuses requests
+// for names other than loopback: when it listens on loopback, only this
+// machine can connect, but a page on another site can still reach it
+// through the browser, under its own name (DNS rebinding). Listening on
+// every interface (-addr 0.0.0.0:8080) serves every name, as asked.
+func checksHosts(a net.Addr) bool {
+	tcp, ok := a.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }
 
 // displayAddr turns the listener's address into one a browser can open:
