@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -43,12 +44,23 @@ type Config struct {
 	// Messages is how many messages each board holds for the GET rows
 	// (50 when zero: one full page of localdev's).
 	Messages int
+	// Rounds is how many times every row is measured, the rows taking
+	// turns, so that whatever else the machine does falls on all of them
+	// alike (5 when zero). The table shows medians over the rounds.
+	Rounds int
 	// Localdev is the command that starts localdev; Bench appends
 	// -addr 127.0.0.1:0.
 	Localdev []string
 	// Hello is the command that runs ServeHello in its own process; Bench
 	// appends the address to listen on, 127.0.0.1:0.
 	Hello []string
+	// SameBytes is the command that runs ServeBytes in its own process;
+	// Bench appends the saved answer's path and 127.0.0.1:0.
+	SameBytes []string
+	// OutputDir is where each server's output (its request log among it)
+	// goes, one file per server, NAME.log; Bench also saves there the
+	// board page SameBytes serves, board-page.http. Required.
+	OutputDir string
 	// Python is the python3 to run the book's board with; when empty the
 	// book's rows are skipped.
 	Python string
@@ -56,10 +68,11 @@ type Config struct {
 	Progress io.Writer
 }
 
-// Row is one measured line of the table.
+// Row is one measurement: one row of the table in one round.
 type Row struct {
-	Server  string // hello, localdev or book
+	Server  string // hello, same-bytes, localdev or book
 	Request string // such as "GET /board"
+	Round   int    // from 1
 	Result  Result
 	// ServerCPU is the CPU time the server's process used while the row
 	// was measured, or -1 where that cannot be read (outside Linux).
@@ -94,24 +107,33 @@ type Report struct {
 	// LoadAverage is the machine's load average as the run began, where
 	// the system tells it: other work on a shared machine shows here.
 	LoadAverage string
-	Rows        []Row
+	Rows        []Row // every round's, in the order they ran
+	// PageBytes is the size of localdev's board page as fetched once
+	// after the seeding, which the same-bytes server serves.
+	PageBytes int
 	// Notes say what the run did to the boards, such as how much the POST
 	// rows grew them.
 	Notes []string
 }
 
-// Bench starts a bare hello server, localdev and (with Python) the book's
-// board as separate processes on loopback, seeds each board with
-// cfg.Messages messages, drives each row for cfg.Duration, stops every
-// process it started, and returns the figures.
+// Bench starts a bare hello server, localdev, a same-bytes server and
+// (with Python) the book's board as separate processes on loopback, each
+// writing its output to a file in cfg.OutputDir; seeds each board with
+// cfg.Messages messages; saves localdev's board page as a browser gets it
+// and has the same-bytes server serve exactly that; then measures every
+// row cfg.Rounds times, the rows taking turns, stops every process it
+// started, and returns the figures.
 //
-// The rows run one after another, GETs first: the POST rows grow the
-// boards (localdev's GET shows the newest page whatever its size, but the
-// book's page lists every message), so the book's GET /board is measured
-// at exactly cfg.Messages messages, and the growth the POST rows cause is
-// reported in Notes.
+// The GET rows run first, all their rounds, then the POST rows: the POST
+// rows grow the boards, and localdev's page must stay the bytes the
+// same-bytes server serves. Before each of its POST rows the book's board
+// is seeded again, since its every answer is the whole page and would
+// slow down round after round.
 func Bench(ctx context.Context, cfg Config) (_ *Report, err error) {
 	cfg = cfg.withDefaults()
+	if cfg.OutputDir == "" {
+		return nil, errors.New("loadtest: Config.OutputDir is required")
+	}
 	rep := &Report{Config: cfg}
 	if avg, err := os.ReadFile("/proc/loadavg"); err == nil {
 		rep.LoadAverage = strings.Join(strings.Fields(string(avg))[:3], " ")
@@ -130,7 +152,7 @@ func Bench(ctx context.Context, cfg Config) (_ *Report, err error) {
 		}
 	}()
 	start := func(name, ready string, argv ...string) (*Server, error) {
-		s, err := StartServer(ctx, name, ready, argv...)
+		s, err := StartServer(ctx, name, ready, filepath.Join(cfg.OutputDir, name+".log"), argv...)
 		if err != nil {
 			return nil, err
 		}
@@ -149,12 +171,7 @@ func Bench(ctx context.Context, cfg Config) (_ *Report, err error) {
 	}
 	var book *Server
 	if cfg.Python != "" {
-		dir, err := os.MkdirTemp("", "loadbench-book-")
-		if err != nil {
-			return nil, err
-		}
-		defer os.RemoveAll(dir)
-		script := filepath.Join(dir, "eg15_05_board.py")
+		script := filepath.Join(cfg.OutputDir, "eg15_05_board.py")
 		if err := os.WriteFile(script, bookBoard, 0o644); err != nil {
 			return nil, err
 		}
@@ -179,6 +196,14 @@ func Bench(ctx context.Context, cfg Config) (_ *Report, err error) {
 			return nil, err
 		}
 	}
+	page := filepath.Join(cfg.OutputDir, "board-page.http")
+	if rep.PageBytes, err = savePage(ctx, client, localdev.URL+"/board", page); err != nil {
+		return nil, err
+	}
+	sameBytes, err := start("same-bytes", BytesReady, append(cfg.SameBytes, page, "127.0.0.1:0")...)
+	if err != nil {
+		return nil, err
+	}
 
 	getHTML := func(u string) Request {
 		return Request{URL: u, Header: http.Header{"Accept": {browserAccept}}}
@@ -186,8 +211,8 @@ func Bench(ctx context.Context, cfg Config) (_ *Report, err error) {
 	post := func(u string) Request {
 		return Request{Method: http.MethodPost, URL: u, ContentType: "application/x-www-form-urlencoded", Body: postBody}
 	}
-	measure := func(s *Server, label string, req Request) Row {
-		progress("driving %s %s for %v", s.Name, label, cfg.Duration)
+	measure := func(s *Server, label string, round int, req Request) Row {
+		progress("round %d: driving %s %s for %v", round, s.Name, label, cfg.Duration)
 		c := NewClient(cfg.Concurrency)
 		defer c.CloseIdleConnections()
 		opts := Options{Concurrency: cfg.Concurrency, Duration: cfg.Warmup}
@@ -195,7 +220,7 @@ func Bench(ctx context.Context, cfg Config) (_ *Report, err error) {
 		opts.Duration = cfg.Duration
 		cpu0, err0 := s.CPUTime()
 		self0, errSelf0 := processCPU(os.Getpid())
-		row := Row{Server: s.Name, Request: label, Result: Run(ctx, c, req, opts), ServerCPU: -1, DriverCPU: -1}
+		row := Row{Server: s.Name, Request: label, Round: round, Result: Run(ctx, c, req, opts), ServerCPU: -1, DriverCPU: -1}
 		if cpu1, err1 := s.CPUTime(); err0 == nil && err1 == nil {
 			row.ServerCPU = cpu1 - cpu0
 		}
@@ -205,46 +230,117 @@ func Bench(ctx context.Context, cfg Config) (_ *Report, err error) {
 		rep.Rows = append(rep.Rows, row)
 		return row
 	}
-
-	measure(hello, "GET /", getHTML(hello.URL+"/"))
-	measure(localdev, fmt.Sprintf("GET /board (%d messages)", cfg.Messages), getHTML(localdev.URL+"/board"))
-	measure(localdev, "GET /index.html", getHTML(localdev.URL+"/index.html"))
-	if book != nil {
-		before, err := bookMessages(ctx, client, book.URL)
-		if err != nil {
-			return nil, err
-		}
-		measure(book, fmt.Sprintf("GET /board (%d messages)", cfg.Messages), getHTML(book.URL+"/board"))
-		after, err := bookMessages(ctx, client, book.URL)
-		if err != nil {
-			return nil, err
-		}
-		if before != cfg.Messages || after != cfg.Messages {
-			return nil, fmt.Errorf("the book's board held %d messages before its GET row and %d after, want %d", before, after, cfg.Messages)
-		}
+	type task struct {
+		s     *Server
+		label string
+		req   Request
+		pre   func() error // runs before the row, unmeasured
 	}
-	if err := ctx.Err(); err != nil {
+	// rounds runs every task once per round, each round starting one
+	// task further on, so that no row always follows the same one.
+	rounds := func(tasks []task) error {
+		for round := 1; round <= cfg.Rounds; round++ {
+			for i := range tasks {
+				t := tasks[(i+round-1)%len(tasks)]
+				if t.pre != nil {
+					if err := t.pre(); err != nil {
+						return err
+					}
+				}
+				measure(t.s, t.label, round, t.req)
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+
+	boardLabel := fmt.Sprintf("GET /board (%d messages)", cfg.Messages)
+	gets := []task{
+		{s: hello, label: "GET /", req: getHTML(hello.URL + "/")},
+		{s: sameBytes, label: boardLabel, req: getHTML(sameBytes.URL + "/board")},
+		{s: localdev, label: boardLabel, req: getHTML(localdev.URL + "/board")},
+		{s: localdev, label: "GET /index.html", req: getHTML(localdev.URL + "/index.html")},
+	}
+	if book != nil {
+		gets = append(gets, task{s: book, label: boardLabel, req: getHTML(book.URL + "/board")})
+	}
+	if err := rounds(gets); err != nil {
 		return nil, err
 	}
-
-	row := measure(localdev, "POST /board (answer 303)", post(localdev.URL+"/board"))
-	rep.Notes = append(rep.Notes, fmt.Sprintf("localdev POST row: each 303 stored a message, so the board grew from %d to over %d (warm-up posts not counted); its GET /board shows the newest %d whatever the size",
-		cfg.Messages, cfg.Messages+row.Result.Statuses[http.StatusSeeOther], cfg.Messages))
+	if n, err := pageSize(ctx, client, localdev.URL+"/board"); err != nil {
+		return nil, err
+	} else if n != rep.PageBytes {
+		return nil, fmt.Errorf("localdev's board page is %d bytes after the GET rows, want the %d the same-bytes server served", n, rep.PageBytes)
+	}
 	if book != nil {
-		measure(book, "POST /board (answer 200 + page)", post(book.URL+"/board"))
-		n, err := bookMessages(ctx, client, book.URL)
-		if err != nil {
+		if n, err := bookMessages(ctx, client, book.URL); err != nil {
 			return nil, err
+		} else if n != cfg.Messages {
+			return nil, fmt.Errorf("the book's board held %d messages after its GET rows, want %d", n, cfg.Messages)
 		}
-		rep.Notes = append(rep.Notes, fmt.Sprintf("book POST row: the board grew from %d to %d messages, and each answer is the whole page, so its POSTs slow down as it grows (the book's design)",
-			cfg.Messages, n))
+	}
+
+	posts := []task{{s: localdev, label: "POST /board (answer 303)", req: post(localdev.URL + "/board")}}
+	if book != nil {
+		posts = append(posts, task{s: book, label: "POST /board (answer 200 + page)", req: post(book.URL + "/board"),
+			pre: func() error { return seedBook(ctx, client, book.URL, cfg.Messages) }})
+	}
+	if err := rounds(posts); err != nil {
+		return nil, err
+	}
+	rep.Notes = append(rep.Notes, fmt.Sprintf("POST rows: each localdev 303 stored a message, so its board grew past %d; its GET rows ran before, on exactly %d", cfg.Messages, cfg.Messages))
+	if book != nil {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("book POST rows: the board was seeded again to %d before each, and grew during it; each answer is the whole page, so its POSTs slow down as it grows (the book's design)", cfg.Messages))
 	}
 	return rep, ctx.Err()
 }
 
+// savePage fetches target as a browser would and saves the answer for
+// ServeBytes; it returns the body's size.
+func savePage(ctx context.Context, c *http.Client, target, path string) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Accept", browserAccept)
+	res, err := c.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK || res.ContentLength <= 0 {
+		return 0, fmt.Errorf("GET %s: got status %d with Content-Length %d, want 200 with a length", target, res.StatusCode, res.ContentLength)
+	}
+	if err := SaveAnswer(path, res); err != nil {
+		return 0, err
+	}
+	return int(res.ContentLength), nil
+}
+
+// pageSize returns the size of target's body as a browser gets it.
+func pageSize(ctx context.Context, c *http.Client, target string) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Accept", browserAccept)
+	res, err := c.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	n, err := io.Copy(io.Discard, res.Body)
+	return int(n), err
+}
+
 func (cfg Config) withDefaults() Config {
 	if cfg.Duration <= 0 {
-		cfg.Duration = 3 * time.Second
+		cfg.Duration = 2 * time.Second
+	}
+	if cfg.Rounds <= 0 {
+		cfg.Rounds = 5
 	}
 	if cfg.Warmup <= 0 {
 		cfg.Warmup = min(cfg.Duration/10, 500*time.Millisecond)
@@ -258,9 +354,10 @@ func (cfg Config) withDefaults() Config {
 	return cfg
 }
 
-// seedMessage is the text of the i-th seeded message, of ordinary length.
+// seedMessage is the text of the i-th seeded message: 60 characters, an
+// ordinary length.
 func seedMessage(i int) string {
-	return fmt.Sprintf("Seeded message number %d, about as long as a message people write", i)
+	return fmt.Sprintf("Seeded message number %04d, about as long as people write...", i)
 }
 
 // seedLocaldev clears localdev's board, posts n messages and checks that a
@@ -367,15 +464,107 @@ func countBookMessages(page string) (int, error) {
 	return strings.Count(list, "<br>") + 1, nil
 }
 
-// Find returns the row for server and a request starting with method and
-// path, such as ("localdev", "GET /board").
-func (r *Report) Find(server, request string) (Row, bool) {
+// rowsOf returns the rounds of one row: server and a request starting
+// with method and path, such as ("localdev", "GET /board").
+func (r *Report) rowsOf(server, request string) []Row {
+	var rows []Row
 	for _, row := range r.Rows {
 		if row.Server == server && strings.HasPrefix(row.Request, request) {
-			return row, true
+			rows = append(rows, row)
 		}
 	}
-	return Row{}, false
+	return rows
+}
+
+// Summary is one row of the table over all its rounds.
+type Summary struct {
+	Server, Request  string
+	Rounds           int
+	Requests, Errors int     // over all rounds
+	RPS              float64 // median over the rounds
+	MinRPS, MaxRPS   float64 // the rounds' spread
+	P50, P99         time.Duration
+	CPU, DriverCPU   time.Duration // per request; -1 when unknown
+}
+
+// Summarize returns the medians over the rounds of a row, found as
+// rowsOf finds it.
+func (r *Report) Summarize(server, request string) (Summary, bool) {
+	rows := r.rowsOf(server, request)
+	if len(rows) == 0 {
+		return Summary{}, false
+	}
+	s := Summary{Server: rows[0].Server, Request: rows[0].Request, Rounds: len(rows)}
+	var rps []float64
+	var p50, p99, cpu, driver []time.Duration
+	for _, row := range rows {
+		s.Requests += row.Result.Requests
+		s.Errors += row.Result.Errors
+		rps = append(rps, row.Result.RPS())
+		p50 = append(p50, row.Result.Percentile(50))
+		p99 = append(p99, row.Result.Percentile(99))
+		cpu = append(cpu, row.CPUPerRequest())
+		driver = append(driver, row.DriverCPUPerRequest())
+	}
+	s.RPS, s.MinRPS, s.MaxRPS = median(rps), slices.Min(rps), slices.Max(rps)
+	s.P50, s.P99, s.CPU, s.DriverCPU = median(p50), median(p99), median(cpu), median(driver)
+	if slices.Contains(cpu, -1) {
+		s.CPU = -1
+	}
+	if slices.Contains(driver, -1) {
+		s.DriverCPU = -1
+	}
+	return s, true
+}
+
+// Ratio compares two rows round by round: in each round, a's req/s over
+// b's, measured minutes apart at most, then the median and spread of
+// those ratios; and the ratios of the medians of p50 (b over a) and CPU
+// per request (b over a), where more is better for a.
+type Ratio struct {
+	RPS, MinRPS, MaxRPS float64
+	P50, CPU            float64 // 0 when unknown
+}
+
+// Compare returns how row a compares with row b, rows found as rowsOf
+// finds them; false when either is missing.
+func (r *Report) Compare(a, b [2]string) (Ratio, bool) {
+	as, bs := r.rowsOf(a[0], a[1]), r.rowsOf(b[0], b[1])
+	if len(as) == 0 || len(bs) == 0 {
+		return Ratio{}, false
+	}
+	var per []float64
+	for _, x := range as {
+		for _, y := range bs {
+			if x.Round == y.Round {
+				per = append(per, safeDiv(x.Result.RPS(), y.Result.RPS()))
+			}
+		}
+	}
+	if len(per) == 0 {
+		return Ratio{}, false
+	}
+	sa, _ := r.Summarize(a[0], a[1])
+	sb, _ := r.Summarize(b[0], b[1])
+	q := Ratio{RPS: median(per), MinRPS: slices.Min(per), MaxRPS: slices.Max(per), P50: safeDiv(float64(sb.P50), float64(sa.P50))}
+	if sa.CPU > 0 && sb.CPU >= 0 {
+		q.CPU = float64(sb.CPU) / float64(sa.CPU)
+	}
+	return q, true
+}
+
+// median returns the middle of xs (the mean of the two middle ones for an
+// even count), xs unchanged; 0 for none.
+func median[T int64 | float64 | time.Duration](xs []T) T {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 // ratio is one line of the ratios table: a over b.
@@ -385,37 +574,46 @@ type ratio struct {
 	goal  float64   // the least a/b in req/s that meets the goal; 0 for none
 }
 
-// Print writes the report as two tables: the rows measured, then the
-// ratios between them.
+// Print writes the report as two tables: each row's medians over the
+// rounds, then the ratios between rows.
 func (r *Report) Print(w io.Writer) {
 	cfg := r.Config
-	fmt.Fprintf(w, "\ntinyboard load benchmark: loopback 127.0.0.1, %d clients with keep-alive, each row %v after a %v warm-up\n",
-		cfg.Concurrency, cfg.Duration, cfg.Warmup)
+	fmt.Fprintf(w, "\ntinyboard load benchmark: loopback 127.0.0.1, %d clients with keep-alive, each row %v after a %v warm-up, %d rounds with the rows taking turns; medians over the rounds\n",
+		cfg.Concurrency, cfg.Duration, cfg.Warmup, cfg.Rounds)
 	fmt.Fprintf(w, "machine: %d CPUs, %s %s/%s; load driver and servers share them", runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	if r.LoadAverage != "" {
 		fmt.Fprintf(w, "; load average at start %s", r.LoadAverage)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "hello:    bare net/http handler, no middleware or logging, in its own process, same server timeouts as localdev")
-	fmt.Fprintln(w, "localdev: the real program (memory store), in its own process, its request log sent to /dev/null")
+	fmt.Fprintln(w, "hello:      bare net/http handler writing a short page, no middleware or logging, same server timeouts as localdev")
+	fmt.Fprintf(w, "same-bytes: bare net/http handler writing the %d bytes and the headers of localdev's board page as fetched once after the seeding: the ceiling for that page\n", r.PageBytes)
+	fmt.Fprintln(w, "localdev:   the real program (memory store), its request log in its default form")
 	if cfg.Python != "" {
-		fmt.Fprintf(w, "book:     EG15-05 as printed, %s: one request at a time, HTTP/1.0 (a new connection per request), request log to /dev/null\n", r.PythonVersion)
+		fmt.Fprintf(w, "book:       EG15-05 as printed, %s: one request at a time, HTTP/1.0 (a new connection per request)\n", r.PythonVersion)
 	} else {
-		fmt.Fprintln(w, "book:     skipped: python3 was not found, so the book's column is left out")
+		fmt.Fprintln(w, "book:       skipped: python3 was not found, so the book's column is left out")
 	}
+	fmt.Fprintln(w, "each server runs in its own process, writing its output (request logs included) to a file")
 	fmt.Fprintln(w)
 
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "server\trequest\t requests\t errors\t   req/s\t       p50\t       p99\t server CPU/req\t driver CPU/req")
+	var order [][2]string
 	for _, row := range r.Rows {
-		res := row.Result
-		fmt.Fprintf(tw, "%s\t%s\t%9d\t%7d\t%8.0f\t%10s\t%10s\t%15s\t%15s\n", row.Server, row.Request, res.Requests, res.Errors, res.RPS(),
-			ms(res.Percentile(50)), ms(res.Percentile(99)), µs(row.CPUPerRequest()), µs(row.DriverCPUPerRequest()))
+		k := [2]string{row.Server, row.Request}
+		if !slices.Contains(order, k) {
+			order = append(order, k)
+		}
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "server\trequest\t requests\t errors\t   req/s\t  req/s min–max\t       p50\t       p99\t server CPU/req\t driver CPU/req")
+	for _, k := range order {
+		s, _ := r.Summarize(k[0], k[1])
+		fmt.Fprintf(tw, "%s\t%s\t%9d\t%7d\t%8.0f\t%15s\t%10s\t%10s\t%15s\t%15s\n", s.Server, s.Request, s.Requests, s.Errors, s.RPS,
+			fmt.Sprintf("%.0f–%.0f", s.MinRPS, s.MaxRPS), ms(s.P50), ms(s.P99), µs(s.CPU), µs(s.DriverCPU))
 	}
 	tw.Flush()
 	for _, row := range r.Rows {
 		if row.Result.Errors > 0 {
-			fmt.Fprintf(w, "errors in %s %s: %d, first: %s\n", row.Server, row.Request, row.Result.Errors, row.Result.FirstError)
+			fmt.Fprintf(w, "errors in %s %s, round %d: %d, first: %s\n", row.Server, row.Request, row.Round, row.Result.Errors, row.Result.FirstError)
 		}
 	}
 	for _, n := range r.Notes {
@@ -424,41 +622,40 @@ func (r *Report) Print(w io.Writer) {
 
 	fmt.Fprintln(w)
 	ratios := []ratio{
-		{label: "localdev GET /board ÷ hello GET /", a: [2]string{"localdev", "GET /board"}, b: [2]string{"hello", "GET /"}, goal: 0.7},
+		{label: "localdev GET /board ÷ same-bytes GET /board", a: [2]string{"localdev", "GET /board"}, b: [2]string{"same-bytes", "GET /board"}, goal: 0.9},
 		{label: "localdev GET /board ÷ book GET /board", a: [2]string{"localdev", "GET /board"}, b: [2]string{"book", "GET /board"}, goal: 5},
 		{label: "localdev POST /board ÷ book POST /board", a: [2]string{"localdev", "POST /board"}, b: [2]string{"book", "POST /board"}},
+		{label: "localdev GET /board ÷ hello GET /", a: [2]string{"localdev", "GET /board"}, b: [2]string{"hello", "GET /"}},
 		{label: "localdev GET /index.html ÷ hello GET /", a: [2]string{"localdev", "GET /index.html"}, b: [2]string{"hello", "GET /"}},
-		// The ceiling's own margin over the book: no board can beat it.
+		// The ceilings' own margins over the book: no board can beat them.
+		{label: "same-bytes GET /board ÷ book GET /board", a: [2]string{"same-bytes", "GET /board"}, b: [2]string{"book", "GET /board"}},
 		{label: "hello GET / ÷ book GET /board", a: [2]string{"hello", "GET /"}, b: [2]string{"book", "GET /board"}},
 	}
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ratio (a ÷ b)\t  req/s a÷b\t  p50 b÷a\t  CPU/req b÷a\tgoal (req/s)")
+	fmt.Fprintln(tw, "ratio (a ÷ b), per round\t  req/s a÷b\t  rounds min–max\t  p50 b÷a\t  CPU/req b÷a\tgoal (req/s, median)")
 	for _, q := range ratios {
-		a, okA := r.Find(q.a[0], q.a[1])
-		b, okB := r.Find(q.b[0], q.b[1])
-		if !okA || !okB {
+		c, ok := r.Compare(q.a, q.b)
+		if !ok {
 			why := "n/a: a row is missing"
-			if q.b[0] == "book" {
+			if q.b[0] == "book" && cfg.Python == "" {
 				why = "n/a: the book's board was skipped"
 			}
-			fmt.Fprintf(tw, "%s\t%11s\t%9s\t%13s\t%s\n", q.label, "-", "-", "-", why)
+			fmt.Fprintf(tw, "%s\t%11s\t%16s\t%9s\t%13s\t%s\n", q.label, "-", "-", "-", "-", why)
 			continue
 		}
-		rps := safeDiv(a.Result.RPS(), b.Result.RPS())
-		lat := safeDiv(float64(b.Result.Percentile(50)), float64(a.Result.Percentile(50)))
 		goal := ""
 		if q.goal > 0 {
 			verdict := "met"
-			if rps < q.goal {
+			if c.RPS < q.goal {
 				verdict = "NOT met"
 			}
 			goal = fmt.Sprintf("≥ %.1f×: %s", q.goal, verdict)
 		}
 		cpu := "-"
-		if ca, cb := a.CPUPerRequest(), b.CPUPerRequest(); ca > 0 && cb >= 0 {
-			cpu = fmt.Sprintf("%.2f×", float64(cb)/float64(ca))
+		if c.CPU > 0 {
+			cpu = fmt.Sprintf("%.2f×", c.CPU)
 		}
-		fmt.Fprintf(tw, "%s\t%10.2f×\t%8.2f×\t%13s\t%s\n", q.label, rps, lat, cpu, goal)
+		fmt.Fprintf(tw, "%s\t%10.2f×\t%16s\t%8.2f×\t%13s\t%s\n", q.label, c.RPS, fmt.Sprintf("%.2f–%.2f×", c.MinRPS, c.MaxRPS), c.P50, cpu, goal)
 	}
 	tw.Flush()
 }

@@ -17,7 +17,7 @@ import (
 // book's program and not a better one.
 func TestBookBoard(t *testing.T) {
 	python := testenv.LookPath(t, "python3", "the book's board (EG15-05) is a Python program")
-	srv, err := loadtest.StartServer(context.Background(), "book", "Open your browser and connect to: ", python, "testdata/eg15_05_board.py", "0")
+	srv, err := loadtest.StartServer(context.Background(), "book", "Open your browser and connect to: ", "", python, "testdata/eg15_05_board.py", "0")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,16 +29,41 @@ type Server struct {
 // StartServer starts argv as a process and waits until it prints, on
 // stdout, a line starting with ready and holding an http:// URL: the
 // address it listens on, which must be loopback ("localhost" is read as
-// 127.0.0.1). Its stderr, where servers log each request, goes to the
-// null device; the rest of its stdout is discarded. Stop ends it.
-func StartServer(ctx context.Context, name, ready string, argv ...string) (*Server, error) {
+// 127.0.0.1). Everything else it prints, stdout and stderr (where servers
+// log each request), goes to the file output, created anew, or to the
+// null device when output is "": a server logging to a file pays for its
+// log as it would on a disk. Stop ends it.
+func StartServer(ctx context.Context, name, ready, output string, argv ...string) (*Server, error) {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.SysProcAttr = childAttr()
+	var rest io.Writer = io.Discard // stdout after the ready line
+	if output != "" {
+		// Appending, so that the child's stderr and the copy of its
+		// stdout never write over each other.
+		f, err := os.OpenFile(output, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|os.O_APPEND, 0o644)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close() // after Start, the child has its own; the copy below its own too
+		cmd.Stderr = f
+		copyTo, err := os.OpenFile(output, os.O_WRONLY|os.O_APPEND, 0)
+		if err != nil {
+			return nil, err
+		}
+		rest = copyTo
+	}
+	closeRest := func() {
+		if c, ok := rest.(io.Closer); ok {
+			c.Close()
+		}
+	}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
+		closeRest()
 		return nil, err
 	}
 	if err := cmd.Start(); err != nil {
+		closeRest()
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
 	s := &Server{Name: name, cmd: cmd, exited: make(chan error, 1)}
@@ -52,7 +77,8 @@ func StartServer(ctx context.Context, name, ready string, argv ...string) (*Serv
 			}
 		}
 		close(found)
-		io.Copy(io.Discard, out) // keep draining so the server never blocks on its output
+		io.Copy(rest, out) // keep draining so the server never blocks on its output
+		closeRest()
 		s.exited <- cmd.Wait()
 	}()
 

@@ -147,6 +147,11 @@ func (s *Store) Clear(ctx context.Context) error {
 	return nil
 }
 
+// AnswersFromMemory marks the Store as one that never waits on anything
+// but its own short lock, so a caller may skip the deadline and the
+// goroutine it would guard a slower store's calls with.
+func (s *Store) AnswersFromMemory() {}
+
 // Len returns how many messages the board holds, for tests that check
 // nothing was stored.
 func (s *Store) Len() int {

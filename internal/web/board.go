@@ -29,15 +29,14 @@ type pageJSON struct {
 // handleBoardGet serves a page of the board: the newest messages, or those
 // before ?before=CURSOR, as HTML or, for Accept: application/json, JSON.
 func handleBoardGet(cfg BoardConfig, rs *responder) http.Handler {
+	pages := newPageCache()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header()["Vary"] = varyAcceptValue
 		var cursor string
 		if r.URL.RawQuery != "" { // parsing an empty query would still allocate its map
 			cursor = r.URL.Query().Get("before")
 		}
-		page, err := callStore(r.Context(), cfg.StoreTimeout, func(ctx context.Context) (board.Page, error) {
-			return cfg.Store.Page(ctx, cursor, cfg.PageSize)
-		})
+		page, err := readPage(r.Context(), cfg, cursor)
 		if err != nil {
 			rs.fail(w, r, err)
 			return
@@ -58,7 +57,7 @@ func handleBoardGet(cfg BoardConfig, rs *responder) http.Handler {
 			NeedToken: cfg.ClearToken != "",
 			MaxChars:  cfg.MaxChars,
 		}
-		rs.html(w, http.StatusOK, func(p *htmlWriter) { p.boardPage(v) })
+		pages.serve(w, rs, v)
 	})
 }
 
@@ -171,6 +170,27 @@ func clearRefusal(f format, sent bool) string {
 		return "The clear token is not this board's, so nothing was cleared: send the board's token with clear= as token=..., or in an Authorization: Bearer header."
 	}
 	return "Clearing this board needs its clear token: send it with clear= as token=..., or in an Authorization: Bearer header."
+}
+
+// A memoryStore answers from memory, never waiting on anything but a
+// short lock of its own (memstore does). Its reads need neither a
+// deadline nor a goroutine to abandon them by, which would cost more than
+// the read itself.
+type memoryStore interface{ AnswersFromMemory() }
+
+// readPage reads a page of the board: through callStore, or straight
+// from a memoryStore.
+func readPage(ctx context.Context, cfg BoardConfig, cursor string) (board.Page, error) {
+	if _, ok := cfg.Store.(memoryStore); !ok {
+		return callStore(ctx, cfg.StoreTimeout, func(ctx context.Context) (board.Page, error) {
+			return cfg.Store.Page(ctx, cursor, cfg.PageSize)
+		})
+	}
+	page, err := cfg.Store.Page(ctx, cursor, cfg.PageSize)
+	if err != nil && !errors.Is(err, board.ErrInvalid) && !errors.Is(err, board.ErrUnavailable) {
+		err = board.Unavailable(err) // as callStore does
+	}
+	return page, err
 }
 
 // callStore runs one store call under its own deadline: timeout from now,

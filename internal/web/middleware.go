@@ -117,6 +117,7 @@ func logRequests(log *slog.Logger, client bool, attrs func(*http.Request) []slog
 			if lr.status == 0 {
 				lr.status = http.StatusOK
 			}
+			end := time.Now()
 			// The line's fields, in one group with an empty key, which
 			// handlers inline: they live in lr, so the Record holding
 			// them needs no memory of its own.
@@ -125,7 +126,7 @@ func logRequests(log *slog.Logger, client bool, attrs func(*http.Request) []slog
 				slog.String(keyPath, r.URL.Path),
 				slog.Int(keyStatus, lr.status),
 				slog.Int64(keyBytes, lr.bytes),
-				slog.Float64(keyDuration, float64(time.Since(start).Microseconds())/1000),
+				slog.Float64(keyDuration, float64(end.Sub(start).Microseconds())/1000),
 			)
 			if client {
 				host, _, err := net.SplitHostPort(r.RemoteAddr)
@@ -137,7 +138,7 @@ func logRequests(log *slog.Logger, client bool, attrs func(*http.Request) []slog
 			// The Record is built here rather than by log.LogAttrs, which
 			// would spend more on finding its caller's source line than
 			// on the rest of the line.
-			rec := slog.NewRecord(time.Now(), slog.LevelInfo, requestMessage, 0)
+			rec := slog.NewRecord(end, slog.LevelInfo, requestMessage, 0)
 			rec.AddAttrs(slog.Attr{Value: slog.GroupValue(fields...)})
 			if attrs != nil {
 				rec.AddAttrs(attrs(r)...)

@@ -40,8 +40,13 @@ func (w *htmlWriter) text(s string) { w.b = appendText(w.b, s) }
 
 // time appends t, in UTC and the given layout, as text.
 func (w *htmlWriter) time(t time.Time, layout string) {
+	t = t.UTC()
+	if b, ok := appendUTC(w.b, t, layout); ok { // digits, letters and punctuation that need no escaping
+		w.b = b
+		return
+	}
 	var buf [64]byte
-	w.b = appendText(w.b, t.UTC().AppendFormat(buf[:0], layout))
+	w.b = appendText(w.b, t.AppendFormat(buf[:0], layout))
 }
 
 // appendText appends s to b escaped as text (htmlWriter.text).

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"tinyboard/internal/board"
 )
@@ -76,6 +77,26 @@ const (
 // application/json, HTML when it names text/html, plain text otherwise.
 func clientFormat(r *http.Request) format {
 	accept := strings.Join(r.Header.Values("Accept"), ",")
+	// Clients send the same Accept header request after request: the
+	// last one read is remembered with its answer.
+	if m := lastAccept.Load(); m != nil && m.accept == accept {
+		return m.format
+	}
+	f := acceptedFormat(accept)
+	lastAccept.Store(&acceptMemo{accept, f})
+	return f
+}
+
+// acceptMemo is an Accept header and the format it asks for.
+type acceptMemo struct {
+	accept string
+	format format
+}
+
+var lastAccept atomic.Pointer[acceptMemo]
+
+// acceptedFormat reads an Accept header for clientFormat.
+func acceptedFormat(accept string) format {
 	best, bestQ := formatText, 0.0
 	for part := range strings.SplitSeq(accept, ",") {
 		mediaType, q, ok := parseMediaRange(strings.TrimSpace(part))

@@ -11,5 +11,15 @@ func NewSite(boardHandler, pagesHandler http.Handler) http.Handler {
 	mux.Handle("/", pagesHandler)
 	// secure again around the mux, for the answers the mux gives itself
 	// (a CONNECT, a path it cleans and redirects).
-	return secure(mux)
+	site := secure(mux)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The board's own path, which the mux would only hand on to the
+		// board handler (which sets the security headers itself), goes
+		// there directly.
+		if r.URL.Path == "/board" && r.Method != http.MethodConnect {
+			boardHandler.ServeHTTP(w, r)
+			return
+		}
+		site.ServeHTTP(w, r)
+	})
 }
