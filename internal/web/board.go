@@ -186,11 +186,7 @@ func readPage(ctx context.Context, cfg BoardConfig, cursor string) (board.Page, 
 			return cfg.Store.Page(ctx, cursor, cfg.PageSize)
 		})
 	}
-	page, err := cfg.Store.Page(ctx, cursor, cfg.PageSize)
-	if err != nil && !errors.Is(err, board.ErrInvalid) && !errors.Is(err, board.ErrUnavailable) {
-		err = board.Unavailable(err) // as callStore does
-	}
-	return page, err
+	return cfg.Store.Page(ctx, cursor, cfg.PageSize)
 }
 
 // callStore runs one store call under its own deadline: timeout from now,
