@@ -609,3 +609,106 @@ func TestDynamoShutdownWaitsForThePurge(t *testing.T) {
 		t.Errorf("table once localdev has stopped: %d markers and %d messages, want 1 marker and nothing else", markers, len(texts))
 	}
 }
+
+// TestDynamoFormSentAgainIsNotLost sends one form of the board page again
+// as a person can, against DynamoDB: corrected after Back, and after a
+// clear. Each post answered "Saved" must be on the board.
+func TestDynamoFormSentAgainIsNotLost(t *testing.T) {
+	s := startDynamo(t, dynalite.Start(t), tableName(t))
+	res, err := noRedirect.Get(s.URL + "board")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := formIDRE.FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("board page has no form id:\n%s", page)
+	}
+	id := string(m[1])
+	send := func(text string) {
+		t.Helper()
+		res := postForm(t, s.URL+"board", url.Values{"id": {id}, "message": {text}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("post %q with the page's id: got status %d, want 303", text, res.StatusCode)
+		}
+	}
+	send("helo")
+	send("hello")
+	send("hello")
+	if got, want := allTexts(t, s.URL), []string{"helo", "hello"}; !slices.Equal(got, want) {
+		t.Errorf("board after the corrected form, sent twice = %q, want %q", got, want)
+	}
+	clearBoard(t, s.URL)
+	send("hello")
+	send("hello")
+	if got, want := allTexts(t, s.URL), []string{"hello"}; !slices.Equal(got, want) {
+		t.Errorf("board after the form was sent again past the clear = %q, want %q", got, want)
+	}
+}
+
+// TestDynamoMissingTableAnswers500 deletes the table under a running
+// localdev: the board is then misconfigured, not busy, so every request
+// gets 500 (no Retry-After) with a page that sends the operator to the
+// logs, and the log has an ERROR line naming the cause.
+func TestDynamoMissingTableAnswers500(t *testing.T) {
+	endpoint, table := dynalite.Start(t), tableName(t)
+	startDynamo(t, endpoint, table).stop()
+	s := startLogged(t, map[string]string{"BOARD_TABLE": table, "DYNAMODB_ENDPOINT": endpoint}, "-store", "dynamodb", "-log", "json")
+	postOK(t, s.URL, "before the table went")
+	db := dynamodb.New(dynamodb.Options{
+		BaseEndpoint: aws.String(endpoint),
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
+	})
+	if _, err := db.DeleteTable(t.Context(), &dynamodb.DeleteTableInput{TableName: aws.String(table)}); err != nil {
+		t.Fatal(err)
+	}
+	waiter := dynamodb.NewTableNotExistsWaiter(db, func(o *dynamodb.TableNotExistsWaiterOptions) { o.MinDelay = 50 * time.Millisecond })
+	if err := waiter.Wait(t.Context(), &dynamodb.DescribeTableInput{TableName: aws.String(table)}, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, r := range []struct{ name, method, body string }{
+		{"GET /board", "GET", ""},
+		{"POST a message", "POST", "message=lost"},
+		{"POST clear", "POST", "clear="},
+	} {
+		req, _ := http.NewRequest(r.method, s.URL+"board", strings.NewReader(r.body))
+		req.Header.Set("Accept", "text/html")
+		if r.body != "" {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		res, err := noRedirect.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusInternalServerError || res.Header.Get("Retry-After") != "" {
+			t.Errorf("%s: got %d, Retry-After %q; want 500 and none", r.name, res.StatusCode, res.Header.Get("Retry-After"))
+		}
+		page := string(body)
+		if !strings.Contains(page, "misconfigured") || !strings.Contains(page, "logs") {
+			t.Errorf("%s: page does not say the board is misconfigured and to look at the logs:\n%s", r.name, page)
+		}
+		for _, leak := range []string{"ResourceNotFound", "DynamoDB", table, "storage broken"} {
+			if strings.Contains(page, leak) {
+				t.Errorf("%s: page shows %q, want no internals", r.name, leak)
+			}
+		}
+	}
+	if err := s.stop(); err != nil {
+		t.Fatal(err)
+	}
+	errorLines := 0
+	for line := range strings.Lines(s.stderr.String()) {
+		var rec struct{ Level, Err string }
+		if json.Unmarshal([]byte(line), &rec) == nil && rec.Level == "ERROR" && strings.Contains(rec.Err, "ResourceNotFoundException") {
+			errorLines++
+		}
+	}
+	if errorLines != 3 {
+		t.Errorf("log has %d ERROR lines naming the missing table, want 3 (one a request):\n%s", errorLines, s.stderr.String())
+	}
+}

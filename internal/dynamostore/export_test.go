@@ -22,3 +22,7 @@ func Table(s *Store) string { return s.table }
 func StartPurgerWith(s *Store, logger *slog.Logger, timeout time.Duration, purge func(context.Context) (int, error)) *Purger {
 	return s.startPurger(logger, timeout, purge)
 }
+
+// BeforePurgeDeletes makes f run between Purge's reading a page of keys
+// and deleting them; call it before s is used.
+func BeforePurgeDeletes(s *Store, f func()) { s.beforePurgeDeletes = f }

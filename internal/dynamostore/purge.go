@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,20 +18,22 @@ import (
 	"tinyboard/internal/board"
 )
 
-// batchSize is the most deletes one BatchWriteItem may carry.
-const batchSize = 25
-
-// unprocessedTries bounds how often Purge resends deletes that DynamoDB
-// left unprocessed (it does so when throttling) before giving up.
-const unprocessedTries = 8
+// purgePage is how many keys Purge reads per Query, and purgeWorkers how
+// many of their deletes it has in flight at once.
+const (
+	purgePage    = 100
+	purgeWorkers = 8
+)
 
 // Purge deletes what the newest clear marker hides: every message posted
 // before it and every older marker. It returns how many items it deleted.
 //
 // A Clear does not wait for this; run Purge outside requests, after a clear
 // or on a schedule, with a ctx that bounds how long it may take. Its work
-// grows with what was cleared, reading keys a page at a time and deleting
-// them 25 to a request, and an interrupted Purge is finished by the next.
+// grows with what was cleared: it reads keys a page at a time and deletes
+// each item with a DeleteItem whose condition is that the item is still as
+// read, so a message Save puts again meanwhile (a form sent again after
+// the clear) is left alone. An interrupted Purge is finished by the next.
 func (s *Store) Purge(ctx context.Context) (int, error) {
 	marker, err := s.newestMarker(ctx, "purge")
 	if err != nil || marker == "" {
@@ -38,7 +42,7 @@ func (s *Store) Purge(ctx context.Context) (int, error) {
 	expr, err := expression.NewBuilder().
 		WithKeyCondition(expression.Key(PartitionKey).Equal(expression.Value(boardPartition)).
 			And(expression.Key(PostedKey).LessThan(expression.Value(marker)))).
-		WithProjection(expression.NamesList(expression.Name(PartitionKey), expression.Name(SortKey))).
+		WithProjection(expression.NamesList(expression.Name(PartitionKey), expression.Name(SortKey), expression.Name(PostedKey))).
 		Build()
 	if err != nil {
 		return 0, board.Broken(fmt.Errorf("purge: %w", err))
@@ -50,7 +54,7 @@ func (s *Store) Purge(ctx context.Context) (int, error) {
 		ProjectionExpression:      expr.Projection(),
 		ExpressionAttributeNames:  expr.Names(),
 		ExpressionAttributeValues: expr.Values(),
-		Limit:                     aws.Int32(4 * batchSize),
+		Limit:                     aws.Int32(purgePage),
 	})
 	deleted := 0
 	for pages.HasMorePages() {
@@ -58,16 +62,81 @@ func (s *Store) Purge(ctx context.Context) (int, error) {
 		if err != nil {
 			return deleted, failed(err, "purge: read keys")
 		}
-		for len(page.Items) > 0 {
-			n := min(len(page.Items), batchSize)
-			if err := s.deleteBatch(ctx, page.Items[:n]); err != nil {
-				return deleted, err
-			}
-			deleted += n
-			page.Items = page.Items[n:]
+		if s.beforePurgeDeletes != nil {
+			s.beforePurgeDeletes()
+		}
+		n, err := s.deleteUnchanged(ctx, page.Items)
+		deleted += n
+		if err != nil {
+			return deleted, err
 		}
 	}
 	return deleted, nil
+}
+
+// deleteUnchanged deletes each of items (PK, SK and Posted, as a Query
+// read them) unless its Posted has changed since, purgeWorkers at a time,
+// and returns how many it deleted.
+func (s *Store) deleteUnchanged(ctx context.Context, items []map[string]types.AttributeValue) (int, error) {
+	var (
+		wg       sync.WaitGroup
+		deleted  atomic.Int64
+		firstErr atomic.Pointer[error]
+		slots    = make(chan struct{}, purgeWorkers)
+	)
+	for _, it := range items {
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			err := s.deleteIfUnchanged(ctx, it)
+			switch {
+			case err == nil:
+				deleted.Add(1)
+			case errors.Is(err, errChanged):
+			default:
+				firstErr.CompareAndSwap(nil, &err)
+			}
+		})
+	}
+	wg.Wait()
+	if err := firstErr.Load(); err != nil {
+		return int(deleted.Load()), *err
+	}
+	return int(deleted.Load()), nil
+}
+
+// errChanged says an item was not deleted because it changed (or went)
+// since it was read.
+var errChanged = errors.New("item changed since it was read")
+
+// deleteIfUnchanged deletes the item it names if its Posted is still
+// it[PostedKey].
+func (s *Store) deleteIfUnchanged(ctx context.Context, it map[string]types.AttributeValue) error {
+	posted, ok := it[PostedKey].(*types.AttributeValueMemberS)
+	if !ok {
+		return board.Broken(fmt.Errorf("purge: damaged item %v: no Posted", it[SortKey]))
+	}
+	cond, err := expression.NewBuilder().
+		WithCondition(expression.Name(PostedKey).Equal(expression.Value(posted.Value))).
+		Build()
+	if err != nil {
+		return board.Broken(fmt.Errorf("purge: %w", err))
+	}
+	_, err = s.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       map[string]types.AttributeValue{PartitionKey: it[PartitionKey], SortKey: it[SortKey]},
+		ConditionExpression:       cond.Condition(),
+		ExpressionAttributeNames:  cond.Names(),
+		ExpressionAttributeValues: cond.Values(),
+	})
+	var failedCond *types.ConditionalCheckFailedException
+	if errors.As(err, &failedCond) {
+		return errChanged
+	}
+	if err != nil {
+		return failed(err, "purge: delete")
+	}
+	return nil
 }
 
 // newestMarker returns the Posted of the newest clear marker, or "" when
@@ -101,35 +170,6 @@ func (s *Store) newestMarker(ctx context.Context, op string) (string, error) {
 		return "", board.Broken(fmt.Errorf("%s: damaged clear marker: %w", op, err))
 	}
 	return it.Posted, nil
-}
-
-// deleteBatch deletes the items with the given keys in one BatchWriteItem,
-// resending what DynamoDB leaves unprocessed after a growing pause.
-func (s *Store) deleteBatch(ctx context.Context, keys []map[string]types.AttributeValue) error {
-	reqs := make([]types.WriteRequest, len(keys))
-	for i, k := range keys {
-		reqs[i] = types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: k}}
-	}
-	pause := 50 * time.Millisecond
-	for range unprocessedTries {
-		out, err := s.client.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{
-			RequestItems: map[string][]types.WriteRequest{s.table: reqs},
-		})
-		if err != nil {
-			return failed(err, "purge: delete")
-		}
-		reqs = out.UnprocessedItems[s.table]
-		if len(reqs) == 0 {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return failed(ctx.Err(), "purge: delete")
-		case <-time.After(pause):
-		}
-		pause = min(2*pause, 2*time.Second)
-	}
-	return board.Unavailable(errors.New("purge: delete: items still unprocessed after retries"))
 }
 
 // A Purger runs Purge in the background after clears, for a long-running

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,9 +21,7 @@ import (
 )
 
 // dynalite cannot show DynamoDB's own TTL deletion (it has no
-// UpdateTimeToLive and never expires items), nor a BatchWriteItem that
-// leaves items unprocessed under throttling; Purge's resending of those is
-// not exercised here.
+// UpdateTimeToLive and never expires items).
 
 func TestPurgeReclaimsClearedItems(t *testing.T) {
 	endpoint := dynalite.Start(t)
@@ -70,7 +70,7 @@ func TestPurgeReclaimsClearedItems(t *testing.T) {
 	}
 }
 
-func TestPurgeManyInBatches(t *testing.T) {
+func TestPurgeManyInPages(t *testing.T) {
 	endpoint := dynalite.Start(t)
 	m := newMeter()
 	st := newStore(t, endpoint, dynamostore.Config{}, m.option)
@@ -84,12 +84,42 @@ func TestPurgeManyInBatches(t *testing.T) {
 		t.Fatalf("Purge = %d, %v; want 260, nil", n, err)
 	}
 	calls, _, _, _ := m.read()
-	// One Query for the marker, three key pages of 100, 11 batches of ≤ 25.
-	if got, want := calls["BatchWriteItem"], 11; got != want {
-		t.Errorf("Purge of 260 sent %d BatchWriteItem requests, want %d", got, want)
+	// One Query for the marker and three key pages of 100; a delete each.
+	if got, want := calls, map[string]int{"Query": 4, "DeleteItem": 260}; !maps.Equal(got, want) {
+		t.Errorf("Purge of 260 sent %v, want %v", got, want)
 	}
 	if got := countItems(t, st); got != 1 {
 		t.Errorf("table holds %d items after Purge, want 1 (the marker)", got)
+	}
+}
+
+// TestPurgeLeavesAMessageSentAgainAfterTheClear sends a form again, after
+// a clear, while a purge that has already read the hidden copy's key runs:
+// the purge must not delete the message put again.
+func TestPurgeLeavesAMessageSentAgainAfterTheClear(t *testing.T) {
+	st := newStore(t, dynalite.Start(t), dynamostore.Config{})
+	id := board.NewID(time.Now())
+	if _, err := st.Save(testCtx(t), id, "sent twice"); err != nil {
+		t.Fatal(err)
+	}
+	storetest.SaveN(t, st, "cleared", 3)
+	if err := st.Clear(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	dynamostore.BeforePurgeDeletes(st, func() {
+		once.Do(func() {
+			if _, err := st.Save(testCtx(t), id, "sent twice"); err != nil {
+				t.Error(err)
+			}
+		})
+	})
+	n, err := st.Purge(testCtx(t))
+	if err != nil || n != 3 {
+		t.Errorf("Purge = %d, %v; want 3 (the cleared messages, not the one sent again), nil", n, err)
+	}
+	if got := texts(storetest.All(t, st, 50)); !slices.Equal(got, []string{"sent twice"}) {
+		t.Errorf("board after the purge = %q, want [\"sent twice\"]", got)
 	}
 }
 

@@ -23,12 +23,12 @@
 //     the condition instead of storing a copy, and the failure carries the
 //     item already stored (ReturnValuesOnConditionCheckFailure; dynalite
 //     ignores that parameter, so there, and only on this path, a GetItem
-//     follows). The stored item tells the cases apart: another text is a
-//     new message, put under board.NextID(id, text); the same text is the
-//     same submission, answered with the stored message, unless the newest
-//     clear marker (one more Query, on this path only) shows a clear has
-//     hidden it: then the text was sent after the clear, and is put again
-//     under board.NextID(id, marker), posted after the marker. A new
+//     follows). A Query for the newest clear marker then tells whether a
+//     clear has hidden that item. If not, the same text is the same
+//     submission, answered with the stored message, and another text is a
+//     new message, put under board.NextID(id, text). If so, the text was
+//     sent after the clear: it is put again under id, posted after the
+//     marker, on the condition that the hidden copy is unchanged. A new
 //     message, the normal path, costs the one PutItem.
 //   - Keying messages by id (SK) makes the duplicate check free; ordering
 //     them by post time needs the index. A local, not global, secondary
@@ -42,7 +42,9 @@
 //     that is; nothing is updated or deleted while a request waits.
 //   - Purge, run outside requests (in the background after a clear, or on
 //     a schedule), deletes what the newest marker hides — the cleared
-//     messages and the older markers — in batches. Until it has run, a
+//     messages and the older markers — one conditional DeleteItem each,
+//     on the condition that the item is as the purge read it: a message
+//     put again after the clear (see Save) is left alone. Until it has run, a
 //     client that kept (or forged) an Older cursor from before the clear can
 //     still page into the cleared messages: one Query cannot both look below
 //     a cursor and above it for a newer marker.
@@ -150,6 +152,9 @@ type Store struct {
 
 	// purger, when running, is asked for a purge after every Clear.
 	purger atomic.Pointer[Purger]
+	// beforePurgeDeletes, set by tests, runs between Purge's reading a
+	// page of keys and deleting them.
+	beforePurgeDeletes func()
 }
 
 // NewFromClient returns a Store on the table cfg.Table reached through
@@ -188,46 +193,54 @@ func (s *Store) stamp(after time.Time) time.Time {
 	return now
 }
 
-// maxIDTries bounds how many ids Save walks through (see board.NextID)
-// before it gives up; two or three are enough unless ids collide.
+// maxIDTries bounds how many writes Save tries (see board.NextID) before
+// it gives up; two or three are enough unless ids collide or many copies
+// of one form race.
 const maxIDTries = 8
 
 // Save implements board.Store. A new message is one conditional PutItem;
 // see the package comment for a repeated or edited submission.
 func (s *Store) Save(ctx context.Context, id, text string) (board.Message, error) {
-	var after time.Time // a clear that hid this submission's first copy
+	cond := s.saveCond
+	var after time.Time // a clear the message must be posted after
 	for range maxIDTries {
-		m, old, err := s.put(ctx, id, text, after)
+		m, old, err := s.put(ctx, id, text, cond, after)
 		if err != nil || old == nil {
 			return m, err
 		}
+		cond, after = s.saveCond, time.Time{}
 		if old.SK == "" {
 			continue // the stored item vanished (purged) meanwhile: try again
-		}
-		if old.Text != text {
-			id = board.NextID(id, text)
-			continue
 		}
 		marker, err := s.newestMarker(ctx, "save")
 		if err != nil {
 			return board.Message{}, err
 		}
 		if old.Posted > marker && !old.expired(s.now()) {
-			return old.message()
+			if old.Text == text {
+				return old.message() // the same submission
+			}
+			id = board.NextID(id, text) // an edited one
+			continue
 		}
-		// Hidden by the clear at marker: this submission came after it.
-		id = board.NextID(id, "after "+marker)
-		if after, err = board.ParseCursor(marker); err != nil {
-			after = time.Time{} // expired, never cleared
+		// A clear has hidden the copy under id: this submission came after
+		// it. Put it again under id, posted after the clear, in place of
+		// that copy as long as it is unchanged (a purge deletes it only as
+		// long as it is unchanged, too).
+		if cond, err = expression.NewBuilder().
+			WithCondition(expression.Name(PostedKey).Equal(expression.Value(old.Posted))).
+			Build(); err != nil {
+			return board.Message{}, board.Broken(fmt.Errorf("save message: %w", err))
 		}
+		after, _ = board.ParseCursor(marker) // zero when never cleared (expired)
 	}
-	return board.Message{}, board.Broken(fmt.Errorf("save: %d ids in a row already hold other texts", maxIDTries))
+	return board.Message{}, board.Unavailable(fmt.Errorf("save: %d writes in a row met another copy", maxIDTries))
 }
 
-// put writes text under id, posted after after, unless id is taken. Then
-// it returns the item stored there instead; an item with an empty SK when
-// it vanished between the write and the read.
-func (s *Store) put(ctx context.Context, id, text string, after time.Time) (board.Message, *item, error) {
+// put writes text under id, posted after after, if cond holds; else it
+// returns the item stored there instead, one with an empty SK when there
+// is none.
+func (s *Store) put(ctx context.Context, id, text string, cond expression.Expression, after time.Time) (board.Message, *item, error) {
 	m := board.Message{ID: id, Text: text, Posted: s.stamp(after.Add(time.Nanosecond))}
 	if _, err := board.ParseCursor(board.Cursor(m)); err != nil {
 		return board.Message{}, nil, board.Invalid("The message id is malformed; reload the page and send the message again.")
@@ -243,13 +256,14 @@ func (s *Store) put(ctx context.Context, id, text string, after time.Time) (boar
 	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName:                           aws.String(s.table),
 		Item:                                av,
-		ConditionExpression:                 s.saveCond.Condition(),
-		ExpressionAttributeNames:            s.saveCond.Names(),
+		ConditionExpression:                 cond.Condition(),
+		ExpressionAttributeNames:            cond.Names(),
+		ExpressionAttributeValues:           cond.Values(),
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
-	var exists *types.ConditionalCheckFailedException
-	if errors.As(err, &exists) {
-		old, err := s.stored(ctx, id, exists.Item)
+	var failedCond *types.ConditionalCheckFailedException
+	if errors.As(err, &failedCond) {
+		old, err := s.stored(ctx, id, failedCond.Item)
 		return board.Message{}, old, err
 	}
 	if err != nil {

@@ -643,6 +643,42 @@ func TestBoardSameFormIDStoresOnce(t *testing.T) {
 	}
 }
 
+// TestBoardFormSentAgainIsNotLost sends one rendered form the ways a
+// person can send it again: after pressing Back and correcting the text,
+// and after the board was cleared. Neither may be answered "Saved" and
+// then be missing from the board.
+func TestBoardFormSentAgainIsNotLost(t *testing.T) {
+	for _, client := range []string{"form", "json"} {
+		t.Run(client, func(t *testing.T) {
+			h := newBoard(t, web.BoardConfig{})
+			post := func(id, text string) *httptest.ResponseRecorder {
+				t.Helper()
+				if client == "form" {
+					rec := postForm(t, h, url.Values{"id": {id}, "message": {text}}.Encode())
+					wantStatus(t, rec, http.StatusSeeOther)
+					return rec
+				}
+				body, _ := json.Marshal(map[string]string{"id": id, "message": text})
+				rec := postJSON(t, h, string(body))
+				wantStatus(t, rec, http.StatusCreated)
+				return rec
+			}
+			id := formID(t, getHTML(t, h, "/board"))
+			post(id, "helo")
+			post(id, "hello") // Back, correct the typo, Save
+			post(id, "hello") // and a double click
+			if got, want := messagesIn(getHTML(t, h, "/board")), []string{"helo", "hello"}; !slices.Equal(got, want) {
+				t.Errorf("board after the corrected form = %q, want %q", got, want)
+			}
+			wantStatus(t, postForm(t, h, "clear="), http.StatusSeeOther)
+			post(id, "hello") // Back past the clear, Save
+			if got, want := messagesIn(getHTML(t, h, "/board")), []string{"hello"}; !slices.Equal(got, want) {
+				t.Errorf("board after the form was sent again past a clear = %q, want %q", got, want)
+			}
+		})
+	}
+}
+
 // TestBoardFormIDsAreFresh checks every rendered form gets its own id.
 func TestBoardFormIDsAreFresh(t *testing.T) {
 	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
