@@ -47,8 +47,8 @@ type Store interface {
 	//     to which the same rules apply, so a repeat of the edited form is
 	//     stored once too.
 	//   - If the id's message was hidden by a Clear (or has expired), the
-	//     text was submitted after the clear: it is saved again, under an
-	//     id of the store's choosing, and shown.
+	//     text was submitted after the clear: it is saved again under id,
+	//     posted now, and shown.
 	Save(ctx context.Context, id, text string) (Message, error)
 	// Page returns up to limit of the newest messages posted before cursor
 	// (the newest of all when cursor is ""), oldest first.

@@ -19,12 +19,11 @@ func NewID(now time.Time) string {
 	return ulid.MustNew(ulid.Timestamp(now), ulid.DefaultEntropy()).String()
 }
 
-// NextID returns the id a message is saved under when id already holds
-// something else: a different text (the form was edited and sent again),
-// or a copy a clear has hidden. It is a ULID with id's time, so it is as
-// fresh as id, and a random part hashed from id and salt (the new text,
-// say), so the same id and salt always give the same next id and a
-// repeated submission finds its first copy there.
+// NextID returns the id a message is saved under when id already holds a
+// different text (the form was edited and sent again). It is a ULID with
+// id's time, so it is as fresh as id, and a random part hashed from id and
+// salt (the new text), so the same id and salt always give the same next
+// id and a repeated submission finds its first copy there.
 func NextID(id, salt string) string {
 	var u ulid.ULID
 	if parsed, err := ulid.ParseStrict(id); err == nil {
