@@ -581,14 +581,14 @@ func TestDynamoClearBurstRunsAtMostTwoPurges(t *testing.T) {
 	}
 }
 
-// TestDynamoShutdownWaitsForThePurge clears a board of 2000 messages and
+// TestDynamoShutdownWaitsForThePurge clears a board of 500 messages and
 // shuts localdev down as soon as the clear is answered: shutdown must
 // wait for the purge, so the storage is reclaimed when localdev has
 // stopped.
 func TestDynamoShutdownWaitsForThePurge(t *testing.T) {
 	endpoint, table := dynalite.Start(t), tableName(t)
 	startDynamo(t, endpoint, table).stop()
-	const seeded = 2000
+	const seeded = 500
 	seedTable(t, endpoint, table, seeded)
 	s := startLogged(t, map[string]string{"BOARD_TABLE": table, "DYNAMODB_ENDPOINT": endpoint}, "-store", "dynamodb", "-log", "json")
 

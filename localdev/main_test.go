@@ -76,8 +76,8 @@ func launch(tb testing.TB, env map[string]string, logs *testenv.Buffer, args []s
 		select {
 		case err := <-done:
 			return err
-		case <-time.After(10 * time.Second):
-			return errors.New("localdev did not shut down within 10s")
+		case <-time.After(30 * time.Second):
+			return errors.New("localdev did not shut down within 30s")
 		}
 	})
 	tb.Cleanup(func() {
