@@ -25,7 +25,9 @@ import (
 func makeDryRun(tb testing.TB, target string, vars ...string) []string {
 	tb.Helper()
 	makePath := testenv.LookPath(tb, "make", "make local-api is what these tests read")
-	out, err := exec.Command(makePath, append([]string{"-n", target}, vars...)...).CombinedOutput()
+	cmd := exec.Command(makePath, append([]string{"-n", "--no-print-directory", target}, vars...)...)
+	cmd.Env = plainEnv()
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		tb.Fatalf("make -n %s %s: %v\n%s", target, strings.Join(vars, " "), err, out)
 	}
@@ -37,6 +39,19 @@ func makeDryRun(tb testing.TB, target string, vars ...string) []string {
 		}
 	}
 	return lines
+}
+
+// plainEnv is the test's environment without what an outer make (make
+// test) passes down to the makes these tests run, and without names.
+func plainEnv(names ...string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if !slices.Contains(append(names, "MAKEFLAGS", "MFLAGS", "MAKELEVEL"), name) {
+			env = append(env, kv)
+		}
+	}
+	return env
 }
 
 var (
@@ -58,12 +73,7 @@ func bootstrapMachine(tb testing.TB, env ...string) elf.Machine {
 	}
 	dir := tb.TempDir()
 	cmd := exec.Command("make", "build-BoardFunction", "ARTIFACTS_DIR="+dir)
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "GOARCH=") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	cmd.Env = append(cmd.Env, env...)
+	cmd.Env = append(plainEnv("GOARCH"), env...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		tb.Fatalf("make build-BoardFunction with %q: %v\n%s", env, err, out)
 	}
