@@ -123,12 +123,14 @@ func start(ctx context.Context, cfg Config) (*Emulator, error) {
 		cmd.Wait()
 		close(e.exited)
 	}()
-	// (container.py, Container._wait_for_socket_connection)
+	// SAM waits for the invoke port to take connections
+	// (container.py, Container._wait_for_socket_connection). This waits
+	// for the Runtime API's port too: the emulator opens it in a goroutine
+	// of its own, and an invocation that arrives first starts a bootstrap
+	// that finds nothing listening and exits ("connection refused").
 	deadline := time.Now().Add(socketTimeout)
 	for {
-		c, err := net.DialTimeout("tcp", invokeAddr, connectTimeout)
-		if err == nil {
-			c.Close()
+		if listening(invokeAddr) && listening(runtimeAPI) {
 			return e, nil
 		}
 		select {
@@ -144,6 +146,16 @@ func start(ctx context.Context, cfg Config) (*Emulator, error) {
 			return nil, fmt.Errorf("aws-lambda-rie did not listen on %s within %v", invokeAddr, socketTimeout)
 		}
 	}
+}
+
+// listening reports whether addr takes a TCP connection.
+func listening(addr string) bool {
+	c, err := net.DialTimeout("tcp", addr, connectTimeout)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
 }
 
 // freePorts returns n distinct loopback ports that were free a moment ago.
