@@ -17,7 +17,6 @@ import (
 
 	"tinyboard/internal/board"
 	"tinyboard/internal/runtimeapi"
-	"tinyboard/internal/testenv"
 )
 
 // The figures below are for reading, not pass/fail: the goal they are
@@ -274,36 +273,35 @@ func BenchmarkInit(b *testing.B) {
 // initFigures is the sum over a binary's packages of their init costs.
 type initFigures struct{ ms, heapKB float64 }
 
-// initCost runs s's binary with GODEBUG=inittrace=1 until it has answered
-// one request, and sums its packages' init costs.
+// initCost runs s's binary with GODEBUG=inittrace=1 under the Runtime
+// Interface Emulator until it has answered one request, and sums its
+// packages' init costs.
 func initCost(tb testing.TB, s subject) initFigures {
 	tb.Helper()
 	var tableEnv []string
 	env := subjectEnv(tb, s, &tableEnv)
 	bin := buildHost(tb, s.pkg)
-	api, err := runtimeapi.NewServer()
-	if err != nil {
-		tb.Fatal(err)
+	var fnEnv []string
+	for _, kv := range lambdaEnv("", "tinyboard-"+s.name, env...) {
+		if !strings.HasPrefix(kv, "AWS_LAMBDA_RUNTIME_API=") { // the emulator sets its own
+			fnEnv = append(fnEnv, kv)
+		}
 	}
-	defer api.Close()
-	cmd := exec.Command(bin)
-	cmd.Env = append(lambdaEnv(api.Addr(), "tinyboard-"+s.name, env...), "GODEBUG=inittrace=1")
-	var stderr testenv.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		tb.Fatal(err)
-	}
-	defer func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	}()
-	ctx, cancel := context.WithTimeout(context.Background(), invokeTimeout)
-	defer cancel()
-	if _, err := api.Do(ctx, runtimeapi.Invocation{Payload: s.req.event(tb)}); err != nil {
-		tb.Fatal(err)
+	em, out := underRIE(tb, bin, append(fnEnv, "GODEBUG=inittrace=1"))
+	rieInvoke(tb, em, s.req.event(tb))
+	// The trace comes through the emulator's output pipes: read it once
+	// the invocation's END line is out and nothing more has come for a
+	// moment.
+	for deadline, last := time.Now().Add(2*time.Second), ""; time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+		now := out.String()
+		if strings.Contains(now, "END RequestId") && now == last {
+			break
+		}
+		last = now
 	}
 	var cost initFigures
-	for line := range strings.SplitSeq(stderr.String(), "\n") {
+	for line := range strings.SplitSeq(out.String(), "\n") {
 		m := initLine.FindStringSubmatch(line)
 		if m == nil {
 			continue
