@@ -110,6 +110,7 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 		if err := json.Unmarshal(payload, &ev); err != nil {
 			return nil, fmt.Errorf("lambdaproxy: read REST API event: %w", err)
 		}
+		mendRESTRequest(&ev)
 		res, err := h.v1.ProxyWithContext(ctx, ev)
 		if err != nil {
 			return nil, err
@@ -162,6 +163,34 @@ func mendALBRequest(ev *events.ALBTargetGroupRequest, multiValue bool) {
 		if strings.EqualFold(name, "Host") && len(values) > 0 {
 			ev.Headers = map[string]string{"host": values[len(values)-1]}
 		}
+	}
+}
+
+// mendRESTRequest passes on the part of the client's path that a REST
+// API keeps to itself, the stage ("/Prod") or a custom domain's base
+// path, as X-Forwarded-Prefix, so a page can write its own absolute
+// address; links stay relative and need none of it.
+func mendRESTRequest(ev *events.APIGatewayProxyRequest) {
+	prefix, ok := strings.CutSuffix(ev.RequestContext.Path, ev.Path)
+	if !ok || prefix == "" || !strings.HasPrefix(prefix, "/") {
+		return
+	}
+	for name := range ev.Headers {
+		if strings.EqualFold(name, "X-Forwarded-Prefix") {
+			delete(ev.Headers, name)
+		}
+	}
+	for name := range ev.MultiValueHeaders {
+		if strings.EqualFold(name, "X-Forwarded-Prefix") {
+			delete(ev.MultiValueHeaders, name)
+		}
+	}
+	if ev.Headers == nil {
+		ev.Headers = map[string]string{}
+	}
+	ev.Headers["X-Forwarded-Prefix"] = prefix
+	if ev.MultiValueHeaders != nil {
+		ev.MultiValueHeaders["X-Forwarded-Prefix"] = []string{prefix}
 	}
 }
 

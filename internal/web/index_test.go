@@ -19,20 +19,24 @@ var curlRE = regexp.MustCompile(`<pre><code>(curl [^<]*)</code></pre>`)
 func TestHomePageCurlNamesThisBoard(t *testing.T) {
 	site := newSite(t)
 	for _, tc := range []struct {
-		name, path, host, proto string
-		want                    string
+		name, path, host, proto, prefix string
+		want                            string
 	}{
-		{"localdev", "/", "localhost:8080", "", "curl -d message=hello http://localhost:8080/board"},
-		{"index.html", "/index.html", "127.0.0.1:9000", "", "curl -d message=hello http://127.0.0.1:9000/board"},
-		{"behind API Gateway", "/", "abc123.execute-api.eu-west-1.amazonaws.com", "https", "curl -d message=hello https://abc123.execute-api.eu-west-1.amazonaws.com/board"},
-		{"IPv6, quoted for the shell", "/", "[::1]:8080", "", "curl -d message=hello 'http://[::1]:8080/board'"},
-		{"hostile host", "/", `x';rm -rf ~;'<script>`, "", `curl -d message=hello 'http://x'\'';rm -rf ~;'\''<script>/board'`},
+		{"localdev", "/", "localhost:8080", "", "", "curl -d message=hello http://localhost:8080/board"},
+		{"index.html", "/index.html", "127.0.0.1:9000", "", "", "curl -d message=hello http://127.0.0.1:9000/board"},
+		{"behind API Gateway", "/", "abc123.execute-api.eu-west-1.amazonaws.com", "https", "", "curl -d message=hello https://abc123.execute-api.eu-west-1.amazonaws.com/board"},
+		{"under a REST API stage", "/", "abc123.execute-api.eu-west-1.amazonaws.com", "https", "/Prod", "curl -d message=hello https://abc123.execute-api.eu-west-1.amazonaws.com/Prod/board"},
+		{"IPv6, quoted for the shell", "/", "[::1]:8080", "", "", "curl -d message=hello 'http://[::1]:8080/board'"},
+		{"hostile host", "/", `x';rm -rf ~;'<script>`, "", "", `curl -d message=hello 'http://x'\'';rm -rf ~;'\''<script>/board'`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req := httptest.NewRequest("GET", tc.path, nil)
 			req.Host = tc.host
 			if tc.proto != "" {
 				req.Header.Set("X-Forwarded-Proto", tc.proto)
+			}
+			if tc.prefix != "" {
+				req.Header.Set("X-Forwarded-Prefix", tc.prefix)
 			}
 			rec := httptest.NewRecorder()
 			site.ServeHTTP(rec, req)

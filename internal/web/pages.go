@@ -157,14 +157,19 @@ func handleIndex(rs *responder, tmpl *template.Template) http.Handler {
 
 // boardAddress is the board's absolute address as the client reached this
 // site: its scheme (https when TLS or a proxy in front, such as API
-// Gateway, says so), the Host it asked for, and the board beside the
-// requested page.
+// Gateway, says so), the Host it asked for, the path prefix a proxy says
+// it took off (a REST API's stage), and the board beside the requested
+// page.
 func boardAddress(r *http.Request) string {
 	scheme := "http"
 	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
 		scheme = "https"
 	}
-	return scheme + "://" + r.Host + path.Join(path.Dir(r.URL.Path), "board")
+	prefix := r.Header.Get("X-Forwarded-Prefix")
+	if !strings.HasPrefix(prefix, "/") {
+		prefix = ""
+	}
+	return scheme + "://" + r.Host + path.Join(prefix, path.Dir(r.URL.Path), "board")
 }
 
 // shellWord quotes s for a POSIX shell when it holds anything but
