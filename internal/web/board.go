@@ -18,6 +18,13 @@ type boardView struct {
 	ID        string // the one-time id of this page's New Message form
 	NeedToken bool   // the Clear form asks for the clear token
 	MaxChars  int
+
+	// A refused post comes back on the board page itself: Problem says
+	// what to fix beside the New Message form, whose textarea holds Draft,
+	// the text as it was sent; ClearProblem says it beside the Clear form.
+	Problem      string
+	Draft        string
+	ClearProblem string
 }
 
 // pageJSON is the JSON answer to GET /board.
@@ -77,10 +84,10 @@ func handleBoardPost(cfg BoardConfig, rs *responder) http.Handler {
 		case sub.clear && sub.hasMessage:
 			// Neither wins: clearing would drop the message unseen, and
 			// saving would ignore the clear.
-			rs.fail(w, r, board.Invalid("The request has both a message and a clear field; send one or the other: message=... to post, or clear= to clear the board."))
+			refuse(w, r, cfg, rs, sub, board.Invalid("The request has both a message and a clear field; send one or the other: message=... to post, or clear= to clear the board."))
 		case sub.clear:
 			if sent := sentToken(sub.token, r); !clearAllowed(cfg.ClearToken, sent) {
-				rs.fail(w, r, reject(errForbidden, clearRefusal(clientFormat(r), sent != "")))
+				refuse(w, r, cfg, rs, sub, reject(errForbidden, clearRefusal(clientFormat(r), sent != "")))
 				return
 			}
 			_, err := callStore(r.Context(), cfg.StoreTimeout, func(ctx context.Context) (struct{}, error) {
@@ -94,11 +101,11 @@ func handleBoardPost(cfg BoardConfig, rs *responder) http.Handler {
 				w.WriteHeader(http.StatusNoContent)
 				return
 			}
-			seeBoard(w, "Cleared the board.")
+			seeBoard(w, "board", "Cleared the board.")
 		case sub.hasMessage:
 			text, err := board.CleanText(sub.message, cfg.MaxChars)
 			if err != nil {
-				rs.fail(w, r, err)
+				refuse(w, r, cfg, rs, sub, err)
 				return
 			}
 			now := cfg.Now()
@@ -117,20 +124,64 @@ func handleBoardPost(cfg BoardConfig, rs *responder) http.Handler {
 				rs.json(w, http.StatusCreated, m)
 				return
 			}
-			seeBoard(w, "Saved your message.")
+			// The fragment names the message's element on the page, so
+			// the browser shows it, however long the board, and the
+			// style sheet marks it (:target) as the one just saved.
+			seeBoard(w, "board#"+messageAnchor(m.ID), "Saved your message.")
 		default:
 			rs.fail(w, r, board.Invalid("The request has neither a message nor a clear field: send message=... to post, or clear= to clear the board."))
 		}
 	})
 }
 
-// seeBoard sends a browser or curl back to the board page. The Location is
-// relative, so it stays under any path prefix the board is served at.
-func seeBoard(w http.ResponseWriter, done string) {
-	w.Header().Set("Location", "board")
+// seeBoard sends a browser or curl back to the board page at location.
+// The Location is relative, so it stays under any path prefix the board
+// is served at.
+func seeBoard(w http.ResponseWriter, location, done string) {
+	w.Header().Set("Location", location)
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusSeeOther)
 	w.Write([]byte(done + " See board\n"))
+}
+
+// messageAnchor is the id of a message's element on the board page; a
+// URL fragment naming it scrolls the page to the message.
+func messageAnchor(id string) string { return "m-" + id }
+
+// refuse answers a refused post. A browser gets the board page itself,
+// with the sentence beside the form the post came from and, for a
+// message, the text as it was sent still in the textarea under the same
+// one-time id: nothing typed is lost, and the corrected post saves once.
+// Other clients, and a board page that cannot be read, get rs.fail.
+func refuse(w http.ResponseWriter, r *http.Request, cfg BoardConfig, rs *responder, sub submission, err error) {
+	status, msg := statusOf(err)
+	if clientFormat(r) != formatHTML || status >= 500 {
+		rs.fail(w, r, err)
+		return
+	}
+	page, readErr := readPage(r.Context(), cfg, "")
+	if readErr != nil {
+		rs.fail(w, r, err)
+		return
+	}
+	now := cfg.Now()
+	v := boardView{
+		Messages:  page.Messages,
+		Older:     page.Older,
+		ID:        sub.id,
+		NeedToken: cfg.ClearToken != "",
+		MaxChars:  cfg.MaxChars,
+	}
+	if !board.UsableID(v.ID, now) {
+		v.ID = board.NewID(now)
+	}
+	if sub.hasMessage {
+		// Invalid UTF-8 comes back as U+FFFD, as a browser would show it.
+		v.Problem, v.Draft = msg, strings.ToValidUTF8(sub.message, "\uFFFD")
+	} else {
+		v.ClearProblem = msg
+	}
+	rs.html(w, status, func(p *htmlWriter) { p.boardPage(v) })
 }
 
 // clearAllowed reports whether a request that sent the token sent may

@@ -177,7 +177,7 @@ var (
 	inputRE   = regexp.MustCompile(`<input\b[^>]*>`)
 	attrRE    = regexp.MustCompile(`([a-zA-Z-]+)(?:="([^"]*)")?`)
 	olderRE   = regexp.MustCompile(`<a\b[^>]*\bhref="([^"]*)"[^>]*>[^<]*Older messages</a>`)
-	problemRE = regexp.MustCompile(`(?s)<p class="problem">(.*?)</p>`)
+	problemRE = regexp.MustCompile(`(?s)<p class="problem"[^>]*>(.*?)</p>`)
 	hrefRE    = regexp.MustCompile(`\b(?:href|src|action)="([^"]*)"`)
 )
 
@@ -281,10 +281,10 @@ func TestBoardRoundTrip(t *testing.T) {
 
 	rec := postForm(t, h, "message=hello")
 	wantStatus(t, rec, http.StatusSeeOther)
-	if got := rec.Header().Get("Location"); got != "board" {
-		t.Errorf("got Location %q, want board", got)
-	}
 	oneLine(t, rec)
+	if saved := getJSON(t, h, "/board").Messages; len(saved) != 1 || rec.Header().Get("Location") != "board#m-"+saved[0].ID {
+		t.Errorf("got Location %q, want board#m- and the id of the one saved message (%+v)", rec.Header().Get("Location"), saved)
+	}
 	if got, want := messagesIn(getHTML(t, h, "/board")), []string{"hello"}; !slices.Equal(got, want) {
 		t.Errorf("board page shows %q, want %q", got, want)
 	}

@@ -174,7 +174,9 @@ func (w *htmlWriter) boardPage(v boardView) {
 	case len(v.Messages) > 0:
 		w.raw("\n<ol class=\"board\">\n")
 		for _, m := range v.Messages {
-			w.raw("<li><p class=\"text\">")
+			w.raw("<li id=\"m-")
+			w.text(m.ID)
+			w.raw("\"><p class=\"text\">")
 			w.text(m.Text)
 			w.raw("</p><time datetime=\"")
 			w.time(m.Posted, time.RFC3339)
@@ -196,7 +198,28 @@ func (w *htmlWriter) boardPage(v boardView) {
 	w.text(v.ID)
 	w.raw("\">\n<label for=\"message\" class=\"hint\">Up to ")
 	w.int(v.MaxChars)
-	w.raw(" characters. Line breaks are kept.</label>\n<textarea id=\"message\" name=\"message\" rows=\"4\" required></textarea>\n<button id=\"save\" type=\"submit\">Save Message</button>\n</form>\n</section>\n\n<section class=\"danger\" aria-label=\"Clear the board\">\n<form method=\"post\" action=\"board\" class=\"clear\">\n")
+	w.raw(" characters. Line breaks are kept.</label>\n")
+	if v.Problem != "" {
+		w.raw("<p class=\"problem\" id=\"message-problem\" role=\"alert\">")
+		w.text(v.Problem)
+		w.raw("</p>\n")
+	}
+	w.raw("<textarea id=\"message\" name=\"message\" rows=\"4\" maxlength=\"")
+	w.int(v.MaxChars)
+	w.raw("\" required")
+	if v.Problem != "" {
+		w.raw(" aria-describedby=\"message-problem\" autofocus")
+	}
+	// The parser drops one newline right after <textarea>: this one, so
+	// that a draft's own leading newline survives.
+	w.raw(">\n")
+	w.text(v.Draft)
+	w.raw("</textarea>\n<button id=\"save\" type=\"submit\">Save Message</button>\n</form>\n</section>\n\n<section class=\"danger\" aria-label=\"Clear the board\">\n<form method=\"post\" action=\"board\" class=\"clear\">\n")
+	if v.ClearProblem != "" {
+		w.raw("<p class=\"problem\" role=\"alert\">")
+		w.text(v.ClearProblem)
+		w.raw("</p>\n")
+	}
 	if v.NeedToken {
 		w.raw("<label>Clear token <input type=\"password\" name=\"token\" autocomplete=\"current-password\" required></label>\n")
 	}

@@ -29,7 +29,7 @@ const (
 {{if .Older}}<p class="pager"><a rel="prev" href="?before={{.Older}}">↑ Older messages</a></p>{{end}}
 {{if .Messages}}
 <ol class="board">
-{{range .Messages}}<li><p class="text">{{.Text}}</p><time datetime="{{stamp .Posted}}">{{when .Posted}}</time></li>
+{{range .Messages}}<li id="m-{{.ID}}"><p class="text">{{.Text}}</p><time datetime="{{stamp .Posted}}">{{when .Posted}}</time></li>
 {{end}}</ol>
 {{else}}<p class="empty">{{if .Paged}}No older messages.{{else}}No messages yet. Write the first one below.{{end}}</p>
 {{end}}
@@ -41,14 +41,17 @@ const (
 <form method="post" action="board">
 <input type="hidden" name="id" value="{{.ID}}">
 <label for="message" class="hint">Up to {{.MaxChars}} characters. Line breaks are kept.</label>
-<textarea id="message" name="message" rows="4" required></textarea>
+{{if .Problem}}<p class="problem" id="message-problem" role="alert">{{.Problem}}</p>
+{{end}}<textarea id="message" name="message" rows="4" maxlength="{{.MaxChars}}" required{{if .Problem}} aria-describedby="message-problem" autofocus{{end}}>
+{{.Draft}}</textarea>
 <button id="save" type="submit">Save Message</button>
 </form>
 </section>
 
 <section class="danger" aria-label="Clear the board">
 <form method="post" action="board" class="clear">
-{{if .NeedToken}}<label>Clear token <input type="password" name="token" autocomplete="current-password" required></label>
+{{if .ClearProblem}}<p class="problem" role="alert">{{.ClearProblem}}</p>
+{{end}}{{if .NeedToken}}<label>Clear token <input type="password" name="token" autocomplete="current-password" required></label>
 {{end}}<button name="clear" value="" type="submit">Clear Messages</button>
 </form>
 </section>
@@ -169,6 +172,8 @@ func TestRenderBoardMatchesTemplate(t *testing.T) {
 		views = append(views,
 			boardView{Messages: messages[:3], Older: s, ID: s, MaxChars: 1000},
 			boardView{Messages: []board.Message{{Text: s, ID: s}}, Older: s, Paged: true, ID: s, NeedToken: true, MaxChars: len(s)},
+			boardView{Messages: messages[:2], ID: s, MaxChars: 1000, Problem: s, Draft: s, ClearProblem: s},
+			boardView{Draft: s, Problem: "Too long."},
 		)
 	}
 	for i, v := range views {
@@ -198,6 +203,75 @@ func TestRenderErrorMatchesTemplate(t *testing.T) {
 		got := rendered(func(w *htmlWriter) { w.errorPage(v) })
 		if got != want {
 			t.Errorf("view %d (%+.80v): the Go renderer differs from html/template:\n%s", i, v, firstDifference(got, want))
+		}
+	}
+}
+
+// TestRefusedPostsMatchTemplate: a browser's refused post comes back as
+// the board page, the sentence beside the form and the text as sent in
+// the textarea, and that page too is what html/template renders.
+func TestRefusedPostsMatchTemplate(t *testing.T) {
+	tmpl := referenceTemplates(t)
+	st := memstore.New()
+	for i, s := range hostile[:8] {
+		if _, err := st.Save(t.Context(), board.NewID(time.Now().Add(time.Duration(i))), s+"."); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h, err := NewBoard(BoardConfig{Store: st, PageSize: 5, ClearToken: "t&<'>"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := st.Page(t.Context(), "", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := board.NewID(time.Now())
+	bodies := []struct {
+		body, draft string
+		clear       bool
+	}{
+		{body: "message=&id=" + id},
+		{body: "message=%E2%80%8B%EF%BB%BF&id=" + id, draft: "\u200b\ufeff"},
+		{body: "clear=&token=wrong"},
+		{body: "clear="},
+	}
+	for _, s := range hostile {
+		if len(s) > board.DefaultMaxChars {
+			continue // over the body limit: 413, not a page
+		}
+		bodies = append(bodies, struct {
+			body, draft string
+			clear       bool
+		}{body: "clear=&id=" + id + "&message=" + urlQueryEscape(s), draft: s})
+	}
+	for _, b := range bodies {
+		r := httptest.NewRequest("POST", "/board", strings.NewReader(b.body))
+		r.Header.Set("Accept", "text/html")
+		r.Header.Set("Content-Type", formType)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		got := rec.Body.String()
+		if rec.Code != http.StatusBadRequest && rec.Code != http.StatusForbidden {
+			t.Errorf("POST %.60q: got status %d, want 400 or 403", b.body, rec.Code)
+			continue
+		}
+		m := formIDPattern.FindStringSubmatch(got)
+		if m == nil {
+			t.Fatalf("POST %.60q: no form id in the answer %.300q", b.body, got)
+		}
+		v := boardView{Messages: page.Messages, Older: page.Older, ID: m[1], NeedToken: true, MaxChars: board.DefaultMaxChars}
+		if strings.HasPrefix(b.body, "clear=&token") || b.body == "clear=" {
+			v.ClearProblem = problemOf(t, got)
+		} else {
+			// Invalid UTF-8 comes back as U+FFFD, as a browser shows it.
+			v.Problem, v.Draft = problemOf(t, got), strings.ToValidUTF8(b.draft, "\uFFFD")
+			if v.ID != id {
+				t.Errorf("POST %.60q: the page came back with form id %q, want the post's own %q", b.body, v.ID, id)
+			}
+		}
+		if want := reference(t, tmpl, "board.html", v); got != want {
+			t.Errorf("POST %.60q: the refused post's page differs from html/template:\n%s", b.body, firstDifference(got, want))
 		}
 	}
 }
@@ -269,9 +343,7 @@ func TestServedPagesMatchTemplate(t *testing.T) {
 		header                            map[string]string
 	}
 	calls := []call{
-		{"POST", "/board", formType, "message=", nil},
 		{"POST", "/board", formType, "message=%zz", nil},
-		{"POST", "/board", formType, "clear=&token=wrong", nil},
 		{"POST", "/board", "text/csv", "a,b", nil},
 		{"POST", "/board", formType, "message=hi", map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}},
 		{"POST", "/board", formType, "message=" + strings.Repeat("x", MaxBodyBytes), nil},
@@ -311,7 +383,8 @@ const formType = "application/x-www-form-urlencoded"
 // handler's own, which the reference must then escape the same way.
 func problemOf(tb testing.TB, page string) string {
 	tb.Helper()
-	_, rest, ok := strings.Cut(page, `<p class="problem">`)
+	_, rest, ok := strings.Cut(page, `<p class="problem"`)
+	_, rest, _ = strings.Cut(rest, ">")
 	msg, _, ok2 := strings.Cut(rest, "</p>")
 	if !ok || !ok2 {
 		tb.Fatalf("no problem paragraph in %.300q", page)
@@ -354,7 +427,7 @@ func FuzzRenderMatchesTemplate(f *testing.F) {
 	f.Add("%", "%4")
 	tmpl := referenceTemplates(f)
 	f.Fuzz(func(t *testing.T, a, b string) {
-		bv := boardView{Messages: []board.Message{{ID: a, Text: a}, {Text: b}}, Older: b, ID: a, MaxChars: len(b), Paged: len(a) > len(b), NeedToken: len(a) < len(b)}
+		bv := boardView{Messages: []board.Message{{ID: a, Text: a}, {Text: b}}, Older: b, ID: a, MaxChars: len(b), Paged: len(a) > len(b), NeedToken: len(a) < len(b), Problem: b, Draft: a, ClearProblem: a}
 		if got, want := rendered(func(w *htmlWriter) { w.boardPage(bv) }), reference(t, tmpl, "board.html", bv); got != want {
 			t.Errorf("board page for %q, %q differs from html/template:\n%s", a, b, firstDifference(got, want))
 		}
