@@ -277,6 +277,15 @@ func boardFlow(t *testing.T, api *samAPI, store *dynamostore.Store) {
 		t.Errorf("POST /board form again (a double click): got %d, want 303", again.status)
 	}
 
+	// A browser that sends Origin but not Sec-Fetch-Site (Safari before
+	// 16.4): same origin, so accepted.
+	originOnly := api.send(t, "POST", "board", map[string]string{
+		"Content-Type": "application/x-www-form-urlencoded", "Accept": acceptPage, "Origin": strings.TrimSuffix(api.URL, "/"),
+	}, strings.NewReader("message=origin+only"))
+	if originOnly.status != http.StatusSeeOther {
+		t.Errorf("POST /board with a same-origin Origin and no Sec-Fetch-Site: got %d %.300q, want 303", originOnly.status, originOnly.body)
+	}
+
 	// curl -F: multipart.
 	var mp bytes.Buffer
 	mw := multipart.NewWriter(&mp)
@@ -313,7 +322,7 @@ func boardFlow(t *testing.T, api *samAPI, store *dynamostore.Store) {
 	}
 	shown := api.send(t, "GET", "board", map[string]string{"Accept": acceptPage}, nil)
 	texts, _ := pageTexts(shown.body)
-	want := append([]string{first, "multipart hello", "json hello"}, hostile...)
+	want := append([]string{first, "origin only", "multipart hello", "json hello"}, hostile...)
 	if strings.Join(texts, "|") != strings.Join(want, "|") {
 		t.Errorf("GET /board shows %q, want %q", texts, want)
 	}
@@ -376,6 +385,11 @@ func TestSAMLocalPages(t *testing.T) {
 			home := api.send(t, "GET", "", map[string]string{"Accept": acceptPage}, nil)
 			if home.status != http.StatusOK || !bytes.Contains(home.body, []byte("Welcome to tinyboard")) {
 				t.Errorf("GET /: got %d %.200q, want 200 and the home page", home.status, home.body)
+			}
+			// The page builds its curl example from what SAM forwards:
+			// Host, X-Forwarded-Proto http, no stage prefix.
+			if example := "curl -d message=hello " + api.URL + "board"; !bytes.Contains(home.body, []byte(example)) {
+				t.Errorf("GET /: the home page does not show %q, the address sam local serves:\n%s", example, home.body)
 			}
 
 			png := api.send(t, "GET", "logo.png", map[string]string{"Accept": acceptImage}, nil)

@@ -40,7 +40,7 @@ type Handler struct {
 // New returns a Handler serving h. A panic in h is answered 500 and
 // logged to log, and the function goes on serving.
 func New(h http.Handler, log *slog.Logger) *Handler {
-	h = complete(recoverPanics(h, log))
+	h = complete(recoverPanics(hostFromHeader(h), log))
 	return &Handler{
 		v1:  httpadapter.New(h),
 		v2:  httpadapter.NewV2(h),
@@ -268,6 +268,23 @@ func binary(contentType string) bool {
 		return false
 	}
 	return true
+}
+
+// hostFromHeader gives the handler the host the client asked for, from
+// the event's Host header, as net/http would: the adapters take r.Host
+// from requestContext.domainName and leave the Host header among the
+// others. In AWS the two are the same name, but under sam local the
+// domain name is always "localhost" while the browser asked for
+// 127.0.0.1:3000, and the cross-origin check compares a browser's Origin
+// with r.Host.
+func hostFromHeader(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if host := r.Header.Get("Host"); host != "" {
+			r.Host = host
+			r.Header.Del("Host")
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // complete makes a handler that writes nothing answer 200 with no body,
