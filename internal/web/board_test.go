@@ -546,6 +546,11 @@ func TestBoardRejectsBadInput(t *testing.T) {
 		{"1001 characters in JSON", jsonType, `{"message":"` + strings.Repeat("a", 1001) + `"}`, 400, "limit is 1000"},
 		{"invalid UTF-8, percent-encoded", formType, "message=caf%FF", 400, "UTF-8"},
 		{"invalid UTF-8, raw in JSON", jsonType, "{\"message\":\"caf\xff\"}", 400, "UTF-8"},
+		{"lone high surrogate in JSON", jsonType, `{"message":"caf\ud800"}`, 400, "surrogate"},
+		{"lone low surrogate in JSON", jsonType, `{"message":"\udc00x"}`, 400, "surrogate"},
+		{"high surrogate then a letter in JSON", jsonType, `{"message":"\uD83Dx\u0041"}`, 400, "surrogate"},
+		{"two high surrogates in JSON", jsonType, `{"message":"\ud83d\ud83d"}`, 400, "surrogate"},
+		{"lone surrogate in the id", jsonType, `{"message":"hi","id":"\ud800"}`, 400, "surrogate"},
 		{"invalid UTF-8 in multipart", "multipart/form-data; boundary=X", "--X\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\ncaf\xff\r\n--X--\r\n", 400, "UTF-8"},
 		{"control character", formType, "message=a%1Bb", 400, "control character"},
 		{"malformed percent-encoding", formType, "message=%zz", 400, "percent-encoding"},
@@ -1495,6 +1500,28 @@ func TestPrintRequests(t *testing.T) {
 	for _, secret := range []string{"s3cret", "s3cret-cookie"} {
 		if strings.Contains(got, secret) {
 			t.Errorf("got printed request %q, want %q hidden", got, secret)
+		}
+	}
+}
+
+// TestBoardJSONEscapesKeepTheirText: \u escapes that are characters,
+// surrogate pairs among them, and text that only looks like an escape
+// are stored as the client wrote them (lone surrogates are refused in
+// TestBoardRejectsBadInput).
+func TestBoardJSONEscapesKeepTheirText(t *testing.T) {
+	h := newBoard(t, web.BoardConfig{})
+	for body, want := range map[string]string{
+		`{"message":"smile \ud83d\ude42"}`:           "smile 🙂",
+		`{"message":"\uD83D\uDE42\u00e9"}`:           "🙂é",
+		`{"message":"a backslash: \\ud800"}`:         `a backslash: \ud800`,
+		`{"message":"quote \" then \\\ud83d\ude42"}`: `quote " then \🙂`,
+	} {
+		rec := postJSON(t, h, body)
+		wantStatus(t, rec, http.StatusCreated)
+		var m messageJSON
+		decodeStrict(t, rec.Body.Bytes(), &m)
+		if m.Text != want {
+			t.Errorf("posted %s: stored %q, want %q", body, m.Text, want)
 		}
 	}
 }

@@ -84,6 +84,10 @@ func decodeSubmission(w http.ResponseWriter, r *http.Request, limit int64) (subm
 		if !utf8.Valid(body) {
 			return submission{}, board.Invalid("The JSON body is not valid UTF-8; send it encoded as UTF-8.")
 		}
+		if loneSurrogate(body) {
+			// encoding/json would quietly turn it into U+FFFD.
+			return submission{}, board.Invalid(`The JSON body has a \u escape of half a UTF-16 surrogate pair, which is not a character; send the text as UTF-8, or each character outside the BMP as a full pair such as \ud83d\ude42.`)
+		}
 		var js jsonSubmission
 		if err := json.Unmarshal(body, &js); err != nil {
 			return submission{}, board.Invalid(`The JSON body could not be read; send an object such as {"message": "hello"} or {"clear": true}.`)
@@ -98,6 +102,63 @@ func decodeSubmission(w http.ResponseWriter, r *http.Request, limit int64) (subm
 		return s, nil
 	}
 	return submission{}, reject(errUnsupportedType, "The board does not read "+mediaType+" bodies. "+acceptedTypes)
+}
+
+// loneSurrogate reports whether a JSON text holds, in a string, a \u
+// escape of a UTF-16 surrogate that is not half of a high-low pair.
+func loneSurrogate(body []byte) bool {
+	inString := false
+	for i := 0; i < len(body); i++ {
+		switch c := body[i]; {
+		case c == '"':
+			inString = !inString
+		case c == '\\' && inString && i+1 < len(body):
+			i++
+			if body[i] != 'u' {
+				continue
+			}
+			u, ok := hex4(body[i+1:])
+			switch {
+			case !ok:
+				continue // malformed: json.Unmarshal says so
+			case 0xDC00 <= u && u <= 0xDFFF:
+				return true // a low half with no high half before it
+			case 0xD800 <= u && u <= 0xDBFF:
+				next := body[i+5:]
+				if len(next) < 6 || next[0] != '\\' || next[1] != 'u' {
+					return true
+				}
+				if low, ok := hex4(next[2:]); !ok || low < 0xDC00 || low > 0xDFFF {
+					return true
+				}
+				i += 10 // the pair
+			default:
+				i += 4
+			}
+		}
+	}
+	return false
+}
+
+// hex4 reads the four hex digits of a \u escape.
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var u rune
+	for _, c := range b[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			u = u<<4 | rune(c-'0')
+		case 'a' <= c && c <= 'f':
+			u = u<<4 | rune(c-'a'+10)
+		case 'A' <= c && c <= 'F':
+			u = u<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return u, true
 }
 
 // otherFields names, for an error message, the fields of a JSON object
