@@ -72,6 +72,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzBoardPost$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s ./internal/web/
 	$(GO) test -run '^$$' -fuzz '^FuzzBoardGet$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s ./internal/web/
 	$(GO) test -run '^$$' -fuzz '^FuzzRenderMatchesTemplate$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s ./internal/web/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseMediaRange$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s ./internal/web/
 
 # The soak at full length: 60 s of mixed traffic against localdev with the
 # memory store and with DynamoDB (make test runs a 5 s version).
