@@ -157,7 +157,7 @@ func installed() (string, error) {
 }
 
 func ensureInstalled() (string, error) {
-	root, err := moduleRoot()
+	root, err := testenv.ModuleRoot()
 	if err != nil {
 		return "", err
 	}
@@ -211,23 +211,4 @@ func npmCI(npm, dir string) error {
 		return fmt.Errorf("install dynalite: %w", err)
 	}
 	return nil
-}
-
-// moduleRoot walks up from the working directory to the directory that
-// holds go.mod.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod found above the working directory")
-		}
-		dir = parent
-	}
 }

@@ -99,6 +99,7 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 		if err := json.Unmarshal(payload, &ev); err != nil {
 			return nil, fmt.Errorf("lambdaproxy: read HTTP API event: %w", err)
 		}
+		dropForwardedPrefix(ev.Headers, nil)
 		res, err := h.v2.ProxyWithContext(ctx, ev)
 		if err != nil {
 			return nil, err
@@ -123,6 +124,7 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 			return nil, fmt.Errorf("lambdaproxy: read ALB event: %w", err)
 		}
 		multiValue := len(p.MultiValueHeaders) > 0 && string(p.MultiValueHeaders) != "null"
+		dropForwardedPrefix(ev.Headers, ev.MultiValueHeaders)
 		mendALBRequest(&ev, multiValue)
 		res, err := h.alb.ProxyWithContext(ctx, ev)
 		if err != nil {
@@ -171,19 +173,10 @@ func mendALBRequest(ev *events.ALBTargetGroupRequest, multiValue bool) {
 // path, as X-Forwarded-Prefix, so a page can write its own absolute
 // address; links stay relative and need none of it.
 func mendRESTRequest(ev *events.APIGatewayProxyRequest) {
+	dropForwardedPrefix(ev.Headers, ev.MultiValueHeaders)
 	prefix, ok := strings.CutSuffix(ev.RequestContext.Path, ev.Path)
 	if !ok || prefix == "" || !strings.HasPrefix(prefix, "/") {
 		return
-	}
-	for name := range ev.Headers {
-		if strings.EqualFold(name, "X-Forwarded-Prefix") {
-			delete(ev.Headers, name)
-		}
-	}
-	for name := range ev.MultiValueHeaders {
-		if strings.EqualFold(name, "X-Forwarded-Prefix") {
-			delete(ev.MultiValueHeaders, name)
-		}
 	}
 	if ev.Headers == nil {
 		ev.Headers = map[string]string{}
@@ -191,6 +184,23 @@ func mendRESTRequest(ev *events.APIGatewayProxyRequest) {
 	ev.Headers["X-Forwarded-Prefix"] = prefix
 	if ev.MultiValueHeaders != nil {
 		ev.MultiValueHeaders["X-Forwarded-Prefix"] = []string{prefix}
+	}
+}
+
+// dropForwardedPrefix removes any X-Forwarded-Prefix the client sent:
+// only this package says what prefix a front door took off the path
+// (mendRESTRequest), so a client cannot make a page name an address of
+// its choosing.
+func dropForwardedPrefix(headers map[string]string, multi map[string][]string) {
+	for name := range headers {
+		if strings.EqualFold(name, "X-Forwarded-Prefix") {
+			delete(headers, name)
+		}
+	}
+	for name := range multi {
+		if strings.EqualFold(name, "X-Forwarded-Prefix") {
+			delete(multi, name)
+		}
 	}
 }
 

@@ -332,6 +332,30 @@ func TestRESTAPIStageKeepsLinksUnderStage(t *testing.T) {
 	})
 }
 
+// TestClientCannotSetTheForwardedPrefix: the home page's curl example
+// names the address the front door reports, never a prefix the client
+// sent itself.
+func TestClientCannotSetTheForwardedPrefix(t *testing.T) {
+	s := newSite(t)
+	for _, format := range formats {
+		t.Run(format, func(t *testing.T) {
+			header := map[string]string{"X-Forwarded-Prefix": "/you-were-hacked"}
+			for k, v := range browserPage {
+				header[k] = v
+			}
+			a := s.lambda(t, format, request{method: "GET", target: "/", header: header})
+			wantStatus(t, a, http.StatusOK)
+			if bytes.Contains(a.body, []byte("you-were-hacked")) {
+				t.Errorf("the home page took the client's X-Forwarded-Prefix: %q", curlLine.Find(a.body))
+			}
+			wantContains(t, a, "/board</code>")
+		})
+	}
+}
+
+// curlLine finds the home page's curl example.
+var curlLine = regexp.MustCompile(`curl -d message=hello [^<]*`)
+
 // wantUnderStage fails tb unless ref, followed from page, stays under
 // the REST API's stage on the same host.
 func wantUnderStage(tb testing.TB, page *url.URL, ref string) {

@@ -109,6 +109,7 @@ func (s *Store) dropExpired(now time.Time) {
 
 // Page implements board.Store.
 func (s *Store) Page(ctx context.Context, cursor string, limit int) (board.Page, error) {
+	limit = max(limit, 1) // as dynamostore reads it
 	if cursor != "" {
 		if _, err := board.ParseCursor(cursor); err != nil {
 			return board.Page{}, err

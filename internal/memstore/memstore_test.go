@@ -29,3 +29,20 @@ func TestPostedNeverGoesBackwards(t *testing.T) {
 		t.Errorf("second message posted %v, first %v; want the second after the first", b.Posted, a.Posted)
 	}
 }
+
+// TestPageLimitBelowOne: a limit under one reads as one, as on DynamoDB,
+// rather than failing.
+func TestPageLimitBelowOne(t *testing.T) {
+	st := memstore.New()
+	for _, text := range []string{"one", "two"} {
+		if _, err := st.Save(t.Context(), board.NewID(time.Now()), text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, limit := range []int{0, -1} {
+		page, err := st.Page(t.Context(), "", limit)
+		if err != nil || len(page.Messages) != 1 || page.Messages[0].Text != "two" || page.Older == "" {
+			t.Errorf("Page with limit %d: got %+v, %v; want the newest message and a cursor to the older", limit, page, err)
+		}
+	}
+}

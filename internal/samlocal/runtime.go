@@ -109,16 +109,6 @@ func (r *Runtime) emulator(ctx context.Context, name string) (*warm, error) {
 	return w, nil
 }
 
-// Emulator returns the running emulator of name in a warm mode, or nil.
-func (r *Runtime) Emulator(name string) *Emulator {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if w := r.warm[name]; w != nil {
-		return w.em
-	}
-	return nil
-}
-
 // Invoke invokes the function name with event.
 func (r *Runtime) Invoke(ctx context.Context, name string, event []byte) ([]byte, error) {
 	if r.mode == PerRequest {

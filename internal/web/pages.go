@@ -150,7 +150,7 @@ func handleIndex(rs *responder, tmpl *template.Template) http.Handler {
 			rs.text(w, http.StatusInternalServerError, "internal error")
 			return
 		}
-		w.Header().Set("Vary", "Host, X-Forwarded-Proto")
+		w.Header().Set("Vary", "Host, X-Forwarded-Proto, X-Forwarded-Prefix")
 		newFile("index.html", buf.Bytes()).ServeHTTP(w, r)
 	})
 }
