@@ -14,6 +14,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -141,17 +142,38 @@ type indexView struct {
 // the address this request reached, so it can be copied as it is; the
 // page is otherwise fixed, so it is served as a file would be (ETag, 304),
 // varying with the Host.
+//
+// A site is reached under one address or a few, so the page is rendered
+// once per address and kept; a client naming many Hosts only empties the
+// small cache.
 func handleIndex(rs *responder, tmpl *template.Template) http.Handler {
+	const maxAddresses = 16
+	var (
+		mu    sync.Mutex
+		pages = make(map[string]*file)
+	)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var buf bytes.Buffer
-		v := indexView{Curl: "curl -d message=hello " + shellWord(boardAddress(r))}
-		if err := tmpl.ExecuteTemplate(&buf, "index.html", v); err != nil {
-			rs.log.ErrorContext(r.Context(), "render", "template", "index.html", "err", err)
-			rs.text(w, http.StatusInternalServerError, "internal error")
-			return
+		curl := "curl -d message=hello " + shellWord(boardAddress(r))
+		mu.Lock()
+		page := pages[curl]
+		mu.Unlock()
+		if page == nil {
+			var buf bytes.Buffer
+			if err := tmpl.ExecuteTemplate(&buf, "index.html", indexView{Curl: curl}); err != nil {
+				rs.log.ErrorContext(r.Context(), "render", "template", "index.html", "err", err)
+				rs.text(w, http.StatusInternalServerError, "internal error")
+				return
+			}
+			page = newFile("index.html", buf.Bytes())
+			mu.Lock()
+			if len(pages) >= maxAddresses {
+				clear(pages)
+			}
+			pages[curl] = page
+			mu.Unlock()
 		}
 		w.Header().Set("Vary", "Host, X-Forwarded-Proto, X-Forwarded-Prefix")
-		newFile("index.html", buf.Bytes()).ServeHTTP(w, r)
+		page.ServeHTTP(w, r)
 	})
 }
 
