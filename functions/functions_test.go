@@ -72,12 +72,11 @@ var (
 	builds   = make(map[string]*buildResult)
 )
 
-// build builds pkg for goos/goarch as the Makefile builds a bootstrap and
-// returns the binary's path. Each package and platform is built once per
-// test binary.
-func build(tb testing.TB, pkg, goos, goarch string) string {
+// buildOnce returns the path of the binary named key, which do makes
+// the first time any test asks for it; a failed build fails every test
+// that asks.
+func buildOnce(tb testing.TB, key string, do func() (string, error)) string {
 	tb.Helper()
-	key := pkg + " " + goos + "/" + goarch
 	buildsMu.Lock()
 	b, ok := builds[key]
 	if !ok {
@@ -85,20 +84,28 @@ func build(tb testing.TB, pkg, goos, goarch string) string {
 		builds[key] = b
 	}
 	buildsMu.Unlock()
-	b.once.Do(func() {
-		b.path = filepath.Join(buildDir, goos+"_"+goarch, filepath.Base(pkg), "bootstrap")
-		args := append([]string{"build"}, buildFlags...)
-		args = append(args, "-o", b.path, pkg)
-		cmd := exec.Command("go", args...)
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+goos, "GOARCH="+goarch)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			b.err = fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-	})
+	b.once.Do(func() { b.path, b.err = do() })
 	if b.err != nil {
 		tb.Fatal(b.err)
 	}
 	return b.path
+}
+
+// build builds pkg for goos/goarch as the Makefile builds a bootstrap and
+// returns the binary's path.
+func build(tb testing.TB, pkg, goos, goarch string) string {
+	tb.Helper()
+	return buildOnce(tb, "go "+pkg+" "+goos+"/"+goarch, func() (string, error) {
+		path := filepath.Join(buildDir, goos+"_"+goarch, filepath.Base(pkg), "bootstrap")
+		args := append([]string{"build"}, buildFlags...)
+		args = append(args, "-o", path, pkg)
+		cmd := exec.Command("go", args...)
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+goos, "GOARCH="+goarch)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return "", fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return path, nil
+	})
 }
 
 // buildHost builds pkg for the machine running the tests.

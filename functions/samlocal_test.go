@@ -22,7 +22,6 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -33,42 +32,23 @@ import (
 	"tinyboard/internal/testenv"
 )
 
-// makeBuilds holds the bootstraps built by the Makefile, one per target.
-var (
-	makeBuildsMu sync.Mutex
-	makeBuilds   = make(map[string]*buildResult)
-)
-
 // makeBootstrap builds function's bootstrap with `make build-<function>`,
 // as `sam build` does, with GOARCH set to this machine's architecture,
 // and returns its path. Each function is built once per test binary.
 func makeBootstrap(tb testing.TB, function string) string {
 	tb.Helper()
-	makeBuildsMu.Lock()
-	b, ok := makeBuilds[function]
-	if !ok {
-		b = new(buildResult)
-		makeBuilds[function] = b
-	}
-	makeBuildsMu.Unlock()
-	b.once.Do(func() {
+	return buildOnce(tb, "make "+function, func() (string, error) {
 		makePath, err := exec.LookPath("make")
 		if err != nil {
-			b.err = fmt.Errorf("make is not installed; the bootstraps are built by the Makefile: %v", err)
-			return
+			return "", fmt.Errorf("make is not installed; the bootstraps are built by the Makefile: %v", err)
 		}
 		dir := filepath.Join(buildDir, "make_"+runtime.GOARCH, function)
 		cmd := exec.Command(makePath, "-C", "..", "build-"+function, "ARTIFACTS_DIR="+dir, "GOARCH="+runtime.GOARCH)
 		if out, err := cmd.CombinedOutput(); err != nil {
-			b.err = fmt.Errorf("make build-%s: %v\n%s", function, err, out)
-			return
+			return "", fmt.Errorf("make build-%s: %v\n%s", function, err, out)
 		}
-		b.path = filepath.Join(dir, "bootstrap")
+		return filepath.Join(dir, "bootstrap"), nil
 	})
-	if b.err != nil {
-		tb.Fatal(b.err)
-	}
-	return b.path
 }
 
 // samAPI is the template's HTTP API served as sam local serves it.

@@ -300,12 +300,7 @@ func Bench(ctx context.Context, cfg Config) (_ *Report, err error) {
 // savePage fetches target as a browser would and saves the answer for
 // ServeBytes; it returns the body's size.
 func savePage(ctx context.Context, c *http.Client, target, path string) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Accept", browserAccept)
-	res, err := c.Do(req)
+	res, err := browserGet(ctx, c, target)
 	if err != nil {
 		return 0, err
 	}
@@ -321,18 +316,23 @@ func savePage(ctx context.Context, c *http.Client, target, path string) (int, er
 
 // pageSize returns the size of target's body as a browser gets it.
 func pageSize(ctx context.Context, c *http.Client, target string) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Accept", browserAccept)
-	res, err := c.Do(req)
+	res, err := browserGet(ctx, c, target)
 	if err != nil {
 		return 0, err
 	}
 	defer res.Body.Close()
 	n, err := io.Copy(io.Discard, res.Body)
 	return int(n), err
+}
+
+// browserGet sends GET target with a browser's Accept header.
+func browserGet(ctx context.Context, c *http.Client, target string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", browserAccept)
+	return c.Do(req)
 }
 
 func (cfg Config) withDefaults() Config {
